@@ -1,0 +1,110 @@
+"""Asset checks: pandera schemas per table, relational integrity, and geography.
+
+Fact checks are blocking: when one fails, the views downstream are not rebuilt.
+"""
+
+import dagster as dg
+import polars as pl
+
+from assets.metadata import markdown_table
+from orchestration.resources import WarehouseResource
+from sitrep.geography import point_in_governorate
+from sitrep.schemas import SCHEMAS, validation_failures
+from sitrep.warehouse import read_table
+
+FAILURE_SAMPLE = 10
+
+
+def schema_check_result(table: str, frame: pl.DataFrame) -> dg.AssetCheckResult:
+    """pandera's verdict on a table as a check result, with the failing rows' sample."""
+    failures = validation_failures(table, frame)
+    if failures is None:
+        return dg.AssetCheckResult(passed=True, metadata={"rows_checked": frame.height})
+    summary = failures.group_by("column", "check").len().sort("len", descending=True)
+    message = "; ".join(f"{row['column'] or 'table'}: {row['check']} failed for {row['len']} row(s)"
+                        for row in summary.iter_rows(named=True))
+    return dg.AssetCheckResult(
+        passed=False, severity=dg.AssetCheckSeverity.ERROR,
+        description=f"{table} violates its schema: {message}",
+        metadata={"rows_checked": frame.height, "failures": failures.height,
+                  "failing_checks": dg.MetadataValue.md(markdown_table(summary)),
+                  "failure_sample": dg.MetadataValue.md(markdown_table(failures.head(FAILURE_SAMPLE)))})
+
+
+def _schema_check(table: str, blocking: bool):
+    @dg.asset_check(asset=table, name=f"{table}_schema", blocking=blocking,
+                    description=f"pandera schema of {table}: types, allowed values, ranges, unique keys.")
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=False) as con:
+            frame = read_table(con, table)
+        return schema_check_result(table, frame)
+    return _check
+
+
+FACT_TABLES_CHECKED = ("fact_events", "fact_casualty_claims", "fact_control_changes", "fact_control_observations")
+schema_checks = [_schema_check(t, blocking=t in FACT_TABLES_CHECKED) for t in SCHEMAS]
+
+
+def _orphans_result(con, query: str, what: str) -> dg.AssetCheckResult:
+    orphans = con.sql(query).pl()
+    return dg.AssetCheckResult(
+        passed=orphans.height == 0, severity=dg.AssetCheckSeverity.ERROR,
+        description=f"{orphans.height} {what}" if orphans.height else None,
+        metadata={"violations": orphans.height, "sample": dg.MetadataValue.md(markdown_table(orphans.head(FAILURE_SAMPLE)))})
+
+
+@dg.asset_check(asset="fact_casualty_claims", blocking=True,
+                description="Every casualty claim points at an event in fact_events.")
+def claims_reference_events(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        return _orphans_result(con, "SELECT c.claim_id, c.event_id FROM fact_casualty_claims c "
+                                    "ANTI JOIN fact_events e ON c.event_id = e.event_id", "claims without an event")
+
+
+@dg.asset_check(asset="fact_events", blocking=True, additional_deps=["dim_actor"],
+                description="Every named actor of an event is in dim_actor.")
+def event_actors_in_registry(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        return _orphans_result(con, """
+            SELECT event_id, actor FROM (
+                SELECT event_id, actor1_id AS actor FROM fact_events WHERE actor1_id IS NOT NULL
+                UNION ALL SELECT event_id, actor2_id FROM fact_events WHERE actor2_id IS NOT NULL) named
+            WHERE actor NOT IN (SELECT actor_id FROM dim_actor)""", "event actors missing from dim_actor")
+
+
+@dg.asset_check(asset="fact_control_changes", blocking=True,
+                description="Every control change comes from an event in fact_events.")
+def control_changes_reference_events(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        return _orphans_result(con, "SELECT change_id, event_id FROM fact_control_changes ch "
+                                    "ANTI JOIN fact_events e ON ch.event_id = e.event_id", "changes without an event")
+
+
+@dg.asset_check(asset="fact_events", blocking=True,
+                description="Each event's point lies inside its governorate's outline (OCHA COD-AB boundaries).")
+def event_points_inside_governorate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        located = con.sql("SELECT event_id, location, admin1, latitude, longitude FROM fact_events "
+                          "WHERE admin1 IS NOT NULL AND latitude IS NOT NULL").pl()
+    outside = located.filter(pl.Series([not point_in_governorate(r["admin1"], r["latitude"], r["longitude"])
+                                        for r in located.iter_rows(named=True)], dtype=pl.Boolean))
+    return dg.AssetCheckResult(
+        passed=outside.height == 0, severity=dg.AssetCheckSeverity.ERROR,
+        description=f"{outside.height} of {located.height} event points lie outside their governorate" if outside.height else None,
+        metadata={"events_checked": located.height, "outside": outside.height,
+                  "sample": dg.MetadataValue.md(markdown_table(outside.head(FAILURE_SAMPLE)))})
+
+
+@dg.asset_check(asset="raw_articles", blocking=True, additional_deps=["rejected_inputs"],
+                description="Nothing lost: inputs seen = articles ingested + inputs quarantined.")
+def inputs_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        seen, ingested, quarantined = con.execute("SELECT inputs_seen, ingested, quarantined FROM ingest_summary").fetchone()
+        stored = con.execute("SELECT (SELECT count(*) FROM raw_articles), (SELECT count(*) FROM rejected_inputs)").fetchone()
+    passed = seen == ingested + quarantined and (ingested, quarantined) == stored
+    return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.ERROR,
+                               metadata={"inputs_seen": seen, "ingested": ingested, "quarantined": quarantined})
+
+
+relational_checks = [claims_reference_events, event_actors_in_registry, control_changes_reference_events,
+                     event_points_inside_governorate, inputs_accounted_for]

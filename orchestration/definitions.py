@@ -1,0 +1,21 @@
+"""The Dagster code location: every asset, check, job, schedule and sensor of sitrep."""
+import dagster as dg
+
+from assets import checks, facts, ingest, reference, views
+from orchestration.jobs import sitrep_job
+from orchestration.resources import (ArticlesFolderResource, WarehouseResource, articles_dir_from_env,
+                                     warehouse_path_from_env)
+from orchestration.schedules import daily_refresh
+from orchestration.sensors import new_articles_sensor
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules([reference, ingest, facts, views]),
+    asset_checks=[*checks.schema_checks, *checks.relational_checks],
+    jobs=[sitrep_job],
+    schedules=[daily_refresh],
+    sensors=[new_articles_sensor],
+    resources={
+        "warehouse": WarehouseResource(path=warehouse_path_from_env()),
+        "articles": ArticlesFolderResource(path=articles_dir_from_env()),
+    },
+)

@@ -1,0 +1,97 @@
+"""Casualty claims: counts of dead and injured in a sentence, and their reconciliation per event.
+
+One claim = what one source said about one event (ANNOTATION.md §6). Reconciliation
+turns several claims into low / best / high, with the rule read from casualty_rules.yaml.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, replace
+
+from sitrep.numbers import COUNT, count_from_match
+
+_KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities)"
+_INJURED = r"(?:injured|wounded|hurt|injuries|casualties)"
+_AFTER = re.compile(
+    rf"\b{COUNT}(?P<noun>(?:\s+[\w-]+){{0,3}}?)\s+(?:(?:were|was|have been|had been|are|is|being|got)\s+)?(?:reportedly\s+|also\s+)?(?P<verb>{_KILLED}|{_INJURED})\b",
+    re.IGNORECASE)
+_BEFORE = re.compile(
+    rf"\b(?P<verb>killing|killed|kill|kills|claimed the lives of|left|leaving|wounding|injuring|injured|wounded|death toll (?:\w+ ){{0,3}}?(?:to|at|of|reached|is|was))\s+(?:at least\s+)?{COUNT}(?P<noun>(?:\s+[\w-]+){{0,2}})",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Count:
+    kind: str  # killed | injured
+    value: int
+    victim_group: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    source_id: str | None
+    source_name: str
+    source_kind: str
+    source_rank: int
+    killed: int | None
+    injured: int | None
+    victim_group: str
+    sentence_idx: int
+    char_start: int
+    char_end: int
+
+    def split(self, position: int, share: int) -> "Claim":
+        """This claim's part for one of `share` places: even split, remainder to the first (ACLED)."""
+        if share <= 1:
+            return self
+        def part(value):
+            if value is None:
+                return None
+            return value // share + (value % share if position == 0 else 0)
+        return replace(self, killed=part(self.killed), injured=part(self.injured))
+
+
+def _victim_group(noun: str, rules: dict) -> str:
+    words = noun.lower().split()
+    for group, nouns in rules["victim_groups"].items():
+        if any(w.strip(",.") in nouns for w in words):
+            return group
+    return "unknown"
+
+
+def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
+    """Killed and injured counts stated in a sentence, in order of appearance."""
+    counts: list[Count] = []
+    for pattern in (_AFTER, _BEFORE):
+        for match in pattern.finditer(sentence):
+            value = count_from_match(match)
+            if value is None or value > 100000:
+                continue
+            raw = match.group("num")
+            if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
+                continue
+            verb = match.group("verb").lower()
+            kind = "injured" if re.fullmatch(_INJURED, verb) or verb in ("wounding", "injuring") else "killed"
+            if verb in ("left", "leaving") and not re.search(rf"\b{_KILLED}|{_INJURED}", match.group("noun") + sentence[match.end():match.end() + 12], re.I):
+                continue
+            if verb in ("left", "leaving") and re.search(_INJURED, sentence[match.end():match.end() + 12], re.I):
+                kind = "injured"
+            if any(c.start <= match.start("num") < c.end for c in counts):
+                continue
+            counts.append(Count(kind, value, _victim_group(match.group("noun"), rules), match.start("num"), match.end("num")))
+    return sorted(counts, key=lambda c: c.start)
+
+
+def reconcile(claims: list[Claim], rules: dict) -> tuple[int, int, int, int | None]:
+    """(fatalities_low, fatalities_best, fatalities_high, injured_best) of one event's claims."""
+    killed = [c for c in claims if c.killed is not None]
+    injured = [c.injured for c in claims if c.injured is not None]
+    if not killed:
+        return 0, 0, 0, (max(injured) if injured else None)
+    values = [c.killed for c in killed]
+    trusted = sorted((c for c in killed if c.source_kind in rules["best_from_kinds"]), key=lambda c: c.source_rank)
+    best = trusted[0].killed if trusted else int(statistics.median_low(values))
+    return min(values), best, max(values), (max(injured) if injured else None)

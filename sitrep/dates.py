@@ -1,0 +1,71 @@
+"""Event dates resolved against the publication date, with ACLED time precision codes.
+
+1 = exact day, 2 = within a week, 3 = within a month (ANNOTATION.md §5).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = {m: i + 1 for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+
+_PATTERNS = [
+    ("day_month", re.compile(rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?\b", re.I)),
+    ("month_day", re.compile(rf"\b(?:on\s+)?{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I)),
+    ("yesterday", re.compile(r"\b(yesterday|last night)\b", re.I)),
+    ("today", re.compile(r"\b(today|this morning|tonight|this evening|this afternoon)\b", re.I)),
+    ("weekday", re.compile(r"\b(?:on|late|early|last|since|overnight)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
+    ("last_week", re.compile(r"\b(last week|earlier this week|this week|past week|past few days)\b", re.I)),
+    ("last_month", re.compile(r"\b(last month|earlier this month|this month|past month)\b", re.I)),
+]
+
+
+def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.date | None, int | None, str]:
+    """(event_date, time_precision, rule) for a sentence; undated news is the publication date, precision 2."""
+    if published is None:
+        return None, None, "no_publication_date"
+    for rule, pattern in _PATTERNS:
+        match = pattern.search(sentence)
+        if not match:
+            continue
+        if rule == "day_month":
+            resolved = _calendar_date(int(match.group(1)), match.group(2), match.group(3), published)
+        elif rule == "month_day":
+            resolved = _calendar_date(int(match.group(2)), match.group(1), match.group(3), published)
+        elif rule == "yesterday":
+            return published - dt.timedelta(days=1), 1, rule
+        elif rule == "today":
+            return published, 1, rule
+        elif rule == "weekday":
+            target = _WEEKDAYS.index(match.group(1).lower())
+            return published - dt.timedelta(days=(published.weekday() - target) % 7), 1, rule
+        elif rule == "last_week":
+            return published - dt.timedelta(days=7 if "last" in match.group(1).lower() else 0), 2, rule
+        elif rule == "last_month":
+            return published, 3, rule
+        if resolved is not None:
+            return resolved, 1, rule
+    return published, 2, "publication_date"
+
+
+def _calendar_date(day: int, month_name: str, year: str | None, published: dt.date) -> dt.date | None:
+    month = _MONTHS.get(month_name.lower().rstrip("."))
+    if month is None or not 1 <= day <= 31:
+        return None
+    candidate_year = int(year) if year else published.year
+    try:
+        candidate = dt.date(candidate_year, month, day)
+    except ValueError:
+        return None
+    if not year and candidate > published:  # "December 30" read in January is last year
+        try:
+            candidate = dt.date(candidate_year - 1, month, day)
+        except ValueError:
+            return None
+    if candidate > published:
+        return None
+    return candidate

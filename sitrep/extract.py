@@ -1,0 +1,679 @@
+"""Rule-based extraction: one article's text in, events, claims, control rows and mentions out.
+
+The rules follow ANNOTATION.md; the knowledge they apply (actors, places, cue
+phrases, vague numbers) comes from seeds/reference through `Reference`. Every
+row carries its sentence index, character span and the rule that produced it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from sitrep.casualties import Claim, find_casualty_counts, reconcile
+from sitrep.dates import resolve_event_date
+from sitrep.matching import Hit
+from sitrep.reference import Place, Reference
+from sitrep.text import Sentence, inside, quoted_spans, split_sentences
+
+EXTRACTOR = "rules-v1"
+
+EVENT_TYPES = {
+    "capture": ("Battles", None),
+    "transfer": ("Strategic developments", "Non-violent transfer of territory"),
+    "infighting": ("Battles", "Armed clash"),
+    "clash": ("Battles", "Armed clash"),
+    "chemical": ("Explosions/Remote violence", "Chemical weapon"),
+    "suicide": ("Explosions/Remote violence", "Suicide bomb"),
+    "air": ("Explosions/Remote violence", "Air/drone strike"),
+    "ied": ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    "grenade": ("Explosions/Remote violence", "Grenade"),
+    "shelling": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "attack": ("Violence against civilians", "Attack"),
+    "abduction": ("Violence against civilians", "Abduction/forced disappearance"),
+    "protest": ("Protests", "Peaceful protest"),
+    "riot": ("Riots", "Violent demonstration"),
+    "agreement": ("Strategic developments", "Agreement"),
+    "strategic": ("Strategic developments", "Other"),
+    "formation": ("Strategic developments", "Change to group/activity"),
+    "arrests": ("Strategic developments", "Arrests"),
+}
+REMOTE_KINDS = {"chemical", "suicide", "air", "ied", "grenade", "shelling"}
+STATE_SIDES = {"government", "us_coalition", "turkey"}
+ARMED_SIDES = {"government", "rebels", "kurdish", "us_coalition", "turkey", "other", "unknown"}
+CONTROL_SUB_TYPES = {"Government regains territory", "Non-state actor overtakes territory",
+                     "Non-violent transfer of territory"}
+
+_PLACE_CANDIDATE = re.compile(
+    r"(?:\b(?:al|el|as|ash|ad|ar|az|at|an|ath)-)?\b[A-Z][\w'’]*(?:-[\w'’]+)*"
+    r"(?:\s+(?:(?:al|el|as|ash|ad|ar|az|at|an|ibn|bin|bani|abu|of|de)[-\s]+)?(?:[A-Z][\w'’]*(?:-[\w'’]+)*|\d{1,4}\b))*")
+_LOCATIVE_BEFORE = re.compile(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
+_NOT_PLACE_WORDS = {
+    "the", "a", "an", "syria", "syrian", "syrians", "president", "minister", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "he", "she", "it", "they", "we", "this", "that",
+    "these", "those", "but", "and", "in", "on", "at", "of", "for", "with", "after", "before", "following",
+    "meanwhile", "however", "earlier", "later", "yesterday", "today", "state", "army", "forces", "islamic",
+    "observatory", "news", "agency", "reuters", "afp", "un", "united", "nations", "russia", "russian", "turkey",
+    "turkish", "iran", "iranian", "iraq", "lebanon", "israel", "israeli", "jordan", "us", "u.s", "america",
+    "american", "european", "britain", "france", "china", "kurdish", "kurds", "arab", "arabs", "muslim",
+    "muslims", "christian", "christians", "shia", "sunni", "alawite", "government", "regime", "rebels", "rebel",
+    "his", "her", "their", "its", "there", "when", "while", "as", "if", "since", "according", "also", "some",
+    "many", "mr", "ms", "dr", "general", "gen", "colonel", "brigade", "council", "security", "defense",
+    "defence", "ministry", "foreign", "human", "rights", "health", "organization", "international", "national",
+    "democratic", "free", "front", "new", "old", "north", "south", "east", "west", "central", "city", "town",
+    "village", "province", "governorate", "airport", "base", "road", "highway", "hospital", "school", "mosque",
+    "church", "market", "square", "street", "camp", "area", "region", "district", "countryside", "crossing",
+}
+_DESCRIPTOR_OBJECT = re.compile(
+    r"^\W*(?:\w+\W+){0,4}?(?:towns?|villages?|city|cities|suburbs?|neighbou?rhoods?|districts?|areas?|bases?|airbase|"
+    r"airport|hills?|positions?|regions?|countryside|checkpoints?|territory|territories|parts|most|much|control|"
+    r"strongholds?|outposts?|enclaves?|posts?|border crossing|crossing|farms?|oil fields?|dam|quarter)\b", re.I)
+_LIST_JOINER = re.compile(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+)$")
+_PASSIVE_BY = re.compile(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?$", re.I)
+_AGAINST = re.compile(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+_UNNAMED_PLACE = re.compile(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|towns|villages|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
+_UNNAMED_MANY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:two|three|four|five|six|several|a number of|\d+|dozens of|some)\s+(?:\w+\s+)?(?:towns|villages|areas|positions|hills|neighbou?rhoods|districts)\b", re.I)
+_FALL_OF = r"(?:{name}'s fall|fall of (?:the )?(?:\w+ )?{name}|{name} fell)"
+_PRONOUN_SOURCE = re.compile(r"\b(?:it|he|she|they|the monitor|the group|the observatory|the agency|the network|the ministry)\s+(?:also\s+)?(?:said|says|reported|added|cited|confirmed|stated)\b", re.I)
+_CIVILIAN_TARGET = re.compile(r"\b(?:civilians?|residential|market|hospital|school|bakery|mosque|church|homes|houses|camp for displaced|displaced|funeral|wedding|bus|convoy of civilians)\b", re.I)
+
+
+@dataclass
+class EntityHit:
+    kind: str  # actor | source | place | admin1
+    start: int  # offsets in the sentence
+    end: int
+    surface: str
+    resolved_id: str | None
+    place: Place | None = None
+
+
+@dataclass
+class Event:
+    event_id: str
+    kind: str
+    event_type: str
+    sub_event_type: str
+    actor1_id: str | None
+    actor2_id: str | None
+    assoc1: list[str]
+    assoc2: list[str]
+    location: str | None
+    place: Place | None
+    admin1: str | None
+    geo_precision: int | None
+    event_date: dt.date | None
+    time_precision: int | None
+    sentence: Sentence
+    cue_start: int
+    cue_end: int
+    rule: str
+    extent: str | None = None
+    claims: list[Claim] = field(default_factory=list)
+    evidence: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ArticleExtraction:
+    events: list[dict]
+    claims: list[dict]
+    control_changes: list[dict]
+    control_observations: list[dict]
+    mentions: list[dict]
+    unresolved: list[dict]
+
+
+def stable_id(*parts) -> str:
+    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+class ArticleExtractor:
+    """Applies the rules to one article at a time; holds the reference data and nothing else."""
+
+    def __init__(self, ref: Reference):
+        self.ref = ref
+        self.cues = ref.cues
+        self.held_words = {k.lower(): v for k, v in (ref.cues.get("held_by_words") or {}).items()}
+
+    # ---------- entities ----------
+    def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
+        text = sentence.text
+        sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text)]
+        taken = [(h.start, h.end) for h in sources]
+        actors = []
+        for h in self.ref.actor_matcher.find(text):
+            if any(h.start < e and h.end > s for s, e in taken):
+                continue
+            if re.match(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", text[h.end:h.end + 14], re.I):
+                continue
+            actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
+        taken += [(h.start, h.end) for h in actors]
+        admin1 = [EntityHit("admin1", h.start, h.end, h.surface, h.key) for h in self.ref.admin1_matcher.find(text)]
+        places = self._place_hits(text, taken)
+        return sorted(sources + actors + places, key=lambda h: h.start), admin1
+
+    def _place_hits(self, text: str, taken: list[tuple[int, int]]) -> list[EntityHit]:
+        hits: list[EntityHit] = []
+        for match in _PLACE_CANDIDATE.finditer(text):
+            start, end = match.start(), match.end()
+            words = list(re.finditer(r"[\w'’]+(?:-[\w'’]+)*|\d+", match.group()))
+            best = None
+            for size in range(min(len(words), 5), 0, -1):
+                for i in range(0, len(words) - size + 1):
+                    s, e = start + words[i].start(), start + words[i + size - 1].end()
+                    surface = re.sub(r"['’]s$", "", text[s:e])
+                    if size == 1 and surface.lower() in _NOT_PLACE_WORDS:
+                        continue
+                    if any(s < te and e > ts for ts, te in taken):
+                        continue
+                    loose = bool(_LOCATIVE_BEFORE.search(text[max(0, s - 40):s])) or size > 1
+                    candidates = self.ref.places_named(surface, loose=loose)
+                    if candidates:
+                        best = (s, s + len(surface), surface, candidates)
+                        break
+                if best:
+                    break
+            if best:
+                s, e, surface, candidates = best
+                hits.append(EntityHit("place", s, e, surface, None, place=None))
+                hits[-1].candidates = candidates  # type: ignore[attr-defined]
+        return hits
+
+    # ---------- the article ----------
+    def extract(self, article_id: str, body: str, published: dt.date | None, outlet: str | None) -> ArticleExtraction:
+        sentences = split_sentences(body)
+        per_sentence = [self.sentence_entities(s) for s in sentences]
+        admin1_context = self._admin1_context(per_sentence)
+        for hits, _ in per_sentence:
+            for hit in hits:
+                if hit.kind == "place":
+                    sentence_admin1 = admin1_context
+                    hit.place = self.ref.choose_place(hit.candidates, sentence_admin1)
+                    hit.resolved_id = hit.place.place_id
+        events: list[Event] = []
+        observations: list[dict] = []
+        last_source: str | None = None
+        for index, sentence in enumerate(sentences):
+            hits, admin1_hits = per_sentence[index]
+            sentence_events = self._sentence_events(article_id, sentences, per_sentence, index, published, admin1_context)
+            claims = self._sentence_claims(sentence, hits, last_source, outlet)
+            self._attach_claims(claims, sentence_events, events, hits, sentence)
+            events.extend(sentence_events)
+            observations.extend(self._observations(article_id, sentence, hits, published))
+            sources = [h for h in hits if h.kind == "source"]
+            if sources:
+                last_source = sources[-1].resolved_id
+        events = merge_duplicate_events(events)
+        return self._rows(article_id, body, sentences, per_sentence, events, observations, published)
+
+    def _admin1_context(self, per_sentence) -> list[str]:
+        counts: dict[str, int] = {}
+        for hits, admin1_hits in per_sentence:
+            for hit in admin1_hits:
+                counts[hit.resolved_id] = counts.get(hit.resolved_id, 0) + 2
+            for hit in hits:
+                if hit.kind == "place":
+                    admins = {c.admin1 for c in hit.candidates if c.admin1}
+                    if len(admins) == 1:
+                        admin = admins.pop()
+                        counts[admin] = counts.get(admin, 0) + 1
+        return sorted(counts, key=lambda a: (-counts[a], a))
+
+    # ---------- events ----------
+    def _cue_matches(self, text: str):
+        quotes = quoted_spans(text)
+        found = []
+        for cue in self.cues["cues"]:
+            for m in cue["regex"].finditer(text):
+                if inside(m.start(), quotes):
+                    continue
+                preceding = text[max(0, m.start() - 60):m.start()]
+                if self.cues["irrealis_before_re"].search(preceding) or self.cues["not_an_event_before_re"].search(preceding):
+                    continue
+                found.append((m.start(), m.end(), cue))
+        found.sort(key=lambda f: (f[0], -f[2]["priority"]))
+        kept: list = []
+        for start, end, cue in found:
+            if kept and start < kept[-1][1]:
+                continue
+            if kept and kept[-1][2]["kind"] == cue["kind"] and start - kept[-1][1] < 30:
+                kept[-1] = (kept[-1][0], end, cue)  # "army helicopters ... explosive barrels": one cue
+                continue
+            kept.append((start, end, cue))
+        return kept
+
+    def _sentence_events(self, article_id, sentences, per_sentence, index, published, admin1_context) -> list[Event]:
+        sentence = sentences[index]
+        text = sentence.text
+        if self.cues["background_re"].search(text) or is_heading(text):
+            return []
+        hits, admin1_hits = per_sentence[index]
+        cues = self._cue_matches(text)
+        actors = [h for h in hits if h.kind == "actor"]
+        places = [h for h in hits if h.kind == "place"]
+        event_date, time_precision, _ = resolve_event_date(text, published)
+        events: list[Event] = []
+        for n, (start, end, cue) in enumerate(cues):
+            window_end = cues[n + 1][0] if n + 1 < len(cues) else len(text)
+            kind = cue["kind"]
+            if cue.get("needs_object") and not (_DESCRIPTOR_OBJECT.match(text[end:end + 60]) or
+                                                 any(end <= p.start < end + 60 for p in places)):
+                continue
+            actor1, actor2 = self._attribute(kind, text, start, end, window_end, actors, event_date)
+            if kind in ("capture", "capture_passive", "transfer") and actor1 is None:
+                continue
+            targets = self._event_places(kind, text, start, end, window_end, places, admin1_hits, sentences,
+                                         per_sentence, index, admin1_context)
+            if targets is None:
+                continue
+            if kind in REMOTE_KINDS | {"attack", "abduction"} and actor2 is None and (
+                    kind in ("attack", "abduction") or _CIVILIAN_TARGET.search(text) or
+                    re.search(r"\b(?:people|children|women|residents|civilians)\b[^.]{0,40}\b(?:killed|dead|died|injured|wounded)", text, re.I)):
+                actor2 = self._actor_id_for_side("civilians")
+            if actor2 is None and kind in ("capture", "capture_passive", "clash"):
+                actor2 = self._side_word_actor(text, self._side(actor1, event_date))
+            if kind == "infighting":
+                rebels = [a.resolved_id for a in actors if self._side(a.resolved_id, event_date) == "rebels"]
+                generic = self._actor_id_for_side("rebels")
+                actor1 = rebels[0] if rebels else generic
+                others = [r for r in rebels if r != actor1]
+                actor2 = others[0] if others else generic
+            if kind == "protest":
+                actor1 = actor1 or self._actor_id_for_type("protesters")
+            if kind == "riot":
+                actor1 = actor1 or self._actor_id_for_type("rioters")
+            if actor1 is None and kind not in ("agreement", "strategic", "formation"):
+                actor1 = self._actor_id_for_side("unknown")
+            event_type, sub_type = EVENT_TYPES["capture" if kind == "capture_passive" else kind]
+            if sub_type is None:
+                sub_type = ("Government regains territory" if self._side(actor1, event_date) == "government"
+                            else "Non-state actor overtakes territory")
+            extent = None
+            if sub_type in CONTROL_SUB_TYPES:
+                extent = "partial" if self.cues["partial_extent_re"].search(text[max(0, start - 30):window_end]) else "full"
+            share = len(targets)
+            for t_index, (location, place, admin1, precision) in enumerate(targets):
+                if sub_type in CONTROL_SUB_TYPES and precision == 3:
+                    extent = "partial"
+                events.append(Event(
+                    event_id=stable_id(article_id, sentence.idx, start, location, t_index),
+                    kind=kind, event_type=event_type, sub_event_type=sub_type,
+                    actor1_id=actor1, actor2_id=actor2, assoc1=[], assoc2=[],
+                    location=location, place=place, admin1=admin1, geo_precision=precision,
+                    event_date=event_date, time_precision=time_precision, sentence=sentence,
+                    cue_start=start, cue_end=end, rule=f"{EXTRACTOR}:{kind}", extent=extent,
+                    evidence=[sentence.idx]))
+                events[-1].split_share = (t_index, share)  # type: ignore[attr-defined]
+        return keep_highest_per_place(events)
+
+    def _side(self, actor_id: str | None, day: dt.date | None) -> str | None:
+        if actor_id is None:
+            return None
+        return self.ref.actors[actor_id].side_at(day)
+
+    def _actor_id_for_side(self, side: str) -> str | None:
+        for actor in self.ref.actors.values():
+            if actor.generic and actor.periods and actor.periods[0].side == side:
+                return actor.actor_id
+        return None
+
+    def _side_word_actor(self, text: str, not_side: str | None) -> str | None:
+        """The generic actor of a side named by a word ("rebel infighting", "regime positions")."""
+        for word in re.findall(r"[A-Za-z]+", text):
+            side = self.held_words.get(word.lower())
+            if side and side != not_side and side in ARMED_SIDES:
+                return self._actor_id_for_side(side)
+        return None
+
+    def _actor_id_for_type(self, actor_type: str) -> str | None:
+        for actor in self.ref.actors.values():
+            if actor.actor_type == actor_type and actor.generic:
+                return actor.actor_id
+        return None
+
+    def _attribute(self, kind, text, start, end, window_end, actors, day):
+        """actor1 acts, actor2 is acted upon: active and passive voice, 'between X and Y', 'against X'."""
+        armed = [a for a in actors if self._side(a.resolved_id, day) in ARMED_SIDES and not (start <= a.start < end)]
+        before = [a for a in armed if a.start < start and a.end <= end]
+        after = [a for a in armed if end <= a.start < window_end]
+        actor1 = actor2 = None
+        if kind == "capture_passive":
+            actor1 = after[0].resolved_id if after else None
+            actor2 = before[-1].resolved_id if before else None
+            return actor1, actor2
+        by_actor = next((a for a in after if _PASSIVE_BY.match(text[end:a.start])), None)
+        between = next((a for a in before if _BETWEEN.search(text[:a.start])), None) or \
+            next((a for a in after if _BETWEEN.search(text[:a.start])), None)
+        if between is not None:
+            rest = [a for a in armed if a.start > between.start]
+            actor1 = between.resolved_id
+            actor2 = rest[0].resolved_id if rest else None
+            return actor1, actor2
+        if by_actor is not None:
+            actor1 = by_actor.resolved_id
+            candidates = [a for a in before if self._side(a.resolved_id, day) != self._side(actor1, day)]
+            actor2 = candidates[-1].resolved_id if candidates else None
+            return actor1, actor2
+        subjects = [a for a in before if not _AGAINST.search(text[max(0, a.start - 40):a.start])]
+        actor1 = subjects[-1].resolved_id if subjects else None
+        side1 = self._side(actor1, day)
+        against = [a for a in armed if a.start > start and _AGAINST.search(text[max(0, a.start - 40):a.start])]
+        opponents = [a for a in against + after + before[::-1] if self._side(a.resolved_id, day) != side1]
+        actor2 = opponents[0].resolved_id if opponents else None
+        return actor1, actor2
+
+    def _event_places(self, kind, text, start, end, window_end, places, admin1_hits, sentences, per_sentence,
+                      index, admin1_context):
+        """Where the event happened: [(location, place, admin1, geo_precision)], or None to skip it."""
+        near = self.cues["near_place_re"]
+        after = [p for p in places if end <= p.start < min(window_end, end + 110)]
+        if kind == "capture_passive":
+            after = []
+        before = [p for p in places if p.end <= start]
+        chosen: list[EntityHit] = []
+        if after:
+            chosen = [after[0]]
+            for nxt in after[1:]:
+                if _LIST_JOINER.match(text[chosen[-1].end:nxt.start]):
+                    chosen.append(nxt)
+                else:
+                    break
+            lead = text[end:chosen[0].start]
+            unnamed = _UNNAMED_PLACE.search(lead)
+            if unnamed and kind in ("capture", "transfer"):
+                resolved = self._restated_place(sentences, per_sentence, index)
+                if resolved is not None:
+                    return [self._target(resolved, 1)]
+            precision = 2 if self._near(lead) or unnamed else 1
+            return self._collapse_neighbourhoods([self._target(p, precision) for p in chosen])
+        if kind in ("capture", "transfer") and _UNNAMED_MANY.match(text[end:end + 60]):
+            context = before[-1] if before else None
+            admin1 = context.place.admin1 if context else (admin1_hits[0].resolved_id if admin1_hits else None)
+            if admin1:
+                lat, lon = self.ref.admin1_centroid(admin1)
+                return [(admin1, None, admin1, 3)]
+        if before:
+            hit = before[-1]
+            precision = 2 if self._near(text[max(0, hit.start - 40):hit.start]) else 1
+            return [self._target(hit, precision)]
+        for phrase, region in (self.cues.get("regions") or {}).items():
+            if phrase in text.lower():
+                return [(region, None, None, 3)]
+        if admin1_hits:
+            return [(admin1_hits[0].resolved_id, None, admin1_hits[0].resolved_id, 3)]
+        if kind in ("capture", "capture_passive", "transfer"):
+            return None
+        if kind in ("agreement", "formation", "strategic", "arrests"):
+            return [(None, None, None, 3)]
+        for back in (index - 1, index - 2):
+            if back < 0:
+                break
+            previous = [h for h in per_sentence[back][0] if h.kind == "place"]
+            if previous:
+                precision = 2 if near.search(text) else 1
+                return [self._target(previous[0], precision)]
+        if admin1_context:
+            admin1 = admin1_context[0]
+            return [(admin1, None, admin1, 3)]
+        return None
+
+    def _near(self, lead: str) -> bool:
+        """A near-phrase in the last few words before a place: "on the outskirts of X", "near X"."""
+        match = None
+        for match in self.cues["near_place_re"].finditer(lead):
+            pass
+        return match is not None and len(re.findall(r"\w+", lead[match.end():])) <= 3
+
+    def _restated_place(self, sentences, per_sentence, index) -> EntityHit | None:
+        """'a flashpoint suburb of the capital' is named when a later sentence restates its fall."""
+        for ahead in range(index + 1, min(index + 3, len(sentences))):
+            for hit in per_sentence[ahead][0]:
+                if hit.kind == "place" and re.search(_FALL_OF.format(name=re.escape(hit.surface)), sentences[ahead].text, re.I):
+                    return hit
+        return None
+
+    def _target(self, hit: EntityHit, precision: int):
+        place = hit.place
+        if place.feature in ("admin1", "region"):
+            precision = 3
+        return (place.name, place, place.admin1, precision)
+
+    def _collapse_neighbourhoods(self, targets):
+        """Neighbourhoods of one city hit in one attack are one event (ACLED codes them at the city)."""
+        kept, seen = [], set()
+        for target in targets:
+            place = target[1]
+            group = ("nbh", place.admin2) if place is not None and place.feature == "neighbourhood" else target[0]
+            if group not in seen:
+                seen.add(group)
+                kept.append(target)
+        return kept
+
+    # ---------- claims ----------
+    def _sentence_claims(self, sentence: Sentence, hits, last_source, outlet) -> list[Claim]:
+        counts = find_casualty_counts(sentence.text, self.ref.casualty_rules)
+        if not counts:
+            return []
+        sources = [h for h in hits if h.kind == "source"]
+        if sources:
+            source_id, source_name = sources[0].resolved_id, self.ref.sources[sources[0].resolved_id].name
+        elif last_source and _PRONOUN_SOURCE.search(sentence.text):
+            source_id, source_name = last_source, self.ref.sources[last_source].name
+        else:
+            source_id, source_name = None, outlet or "article"
+        killed = next((c for c in counts if c.kind == "killed"), None)
+        injured = next((c for c in counts if c.kind == "injured"), None)
+        first = killed or injured
+        return [Claim(source_id=source_id, source_name=source_name,
+                      source_kind=self.ref.sources[source_id].kind if source_id else "outlet",
+                      source_rank=self.ref.sources[source_id].reliability_rank if source_id else 50,
+                      killed=killed.value if killed else None, injured=injured.value if injured else None,
+                      victim_group=(killed or injured).victim_group, sentence_idx=sentence.idx,
+                      char_start=sentence.start + first.start, char_end=sentence.start + first.end)]
+
+    def _attach_claims(self, claims, sentence_events, earlier_events, hits, sentence) -> None:
+        """A claim belongs to its sentence's event, else to the earlier event at the place it names."""
+        if not claims:
+            return
+        violent = [e for e in sentence_events if e.event_type not in ("Strategic developments", "Protests")]
+        if violent:
+            share = len([e for e in violent if e.cue_start == violent[0].cue_start])
+            for position, event in enumerate(e for e in violent if e.cue_start == violent[0].cue_start):
+                for claim in claims:
+                    event.claims.append(claim.split(position, share))
+            return
+        place_ids = {h.resolved_id for h in hits if h.kind == "place"}
+        for event in reversed(earlier_events):
+            if event.event_type in ("Strategic developments", "Protests"):
+                continue
+            if (event.place and event.place.place_id in place_ids) or (
+                    not place_ids and re.search(r"\bthe (?:attack|strike|raid|shelling|bombing|blast|explosion|massacre|incident|assault)\b", sentence.text, re.I)):
+                event.claims.extend(claims)
+                if sentence.idx not in event.evidence:
+                    event.evidence.append(sentence.idx)
+                return
+
+    # ---------- control observations ----------
+    def _observations(self, article_id, sentence, hits, published) -> list[dict]:
+        rows = []
+        text = sentence.text
+        places = [h for h in hits if h.kind == "place"]
+        for m in re.finditer(r"\b([\w]+(?: [A-Z][\w]+)?)-(?:held|controlled)\b", text):
+            side = self.held_words.get(m.group(1).lower())
+            if not side:
+                continue
+            following = [p for p in places if m.end() <= p.start < m.end() + 60]
+            chosen = following[:1]
+            for nxt in following[1:]:
+                if _LIST_JOINER.match(text[chosen[-1].end:nxt.start]):
+                    chosen.append(nxt)
+            rows += [self._observation(article_id, sentence, p, side, published, m) for p in chosen]
+        for m in re.finditer(r"\b(?:sole |last |only )?(?:remaining )?(\w+) (?:outpost|stronghold|bastion|enclave|pocket)\b", text):
+            side = self.held_words.get(m.group(1).lower())
+            preceding = [p for p in places if p.end <= m.start()]
+            if side and preceding:
+                rows.append(self._observation(article_id, sentence, preceding[-1], side, published, m))
+        return rows
+
+    def _observation(self, article_id, sentence, hit, side, published, match) -> dict:
+        return {"observation_id": stable_id(article_id, sentence.idx, hit.start, side), "article_id": article_id,
+                "location": hit.place.name, "place_id": hit.place.place_id, "admin1": hit.place.admin1,
+                "side": side, "observed_date": published, "sentence_idx": sentence.idx,
+                "char_start": sentence.start + match.start(), "char_end": sentence.start + match.end(),
+                "evidence": sentence.text, "extractor": f"{EXTRACTOR}:control_observation"}
+
+    # ---------- rows ----------
+    def _rows(self, article_id, body, sentences, per_sentence, events, observations, published) -> ArticleExtraction:
+        event_rows, claim_rows, change_rows = [], [], []
+        for event in events:
+            low, best, high, injured = reconcile(event.claims, self.ref.casualty_rules)
+            actor1 = self.ref.actors.get(event.actor1_id) if event.actor1_id else None
+            actor2 = self.ref.actors.get(event.actor2_id) if event.actor2_id else None
+            side1 = actor1.side_at(event.event_date) if actor1 else None
+            side2 = actor2.side_at(event.event_date) if actor2 else None
+            lat, lon = (event.place.latitude, event.place.longitude) if event.place else self.ref.admin1_centroid(event.admin1) if event.admin1 else (None, None)
+            sentence = event.sentence
+            event_rows.append({
+                "event_id": event.event_id, "article_id": article_id, "event_date": event.event_date,
+                "time_precision": event.time_precision, "event_type": event.event_type,
+                "sub_event_type": event.sub_event_type,
+                "actor1": actor1.name if actor1 else None, "actor1_id": event.actor1_id, "actor1_side": side1,
+                "assoc_actor_1": "; ".join(event.assoc1) or None,
+                "actor2": actor2.name if actor2 else None, "actor2_id": event.actor2_id, "actor2_side": side2,
+                "assoc_actor_2": "; ".join(event.assoc2) or None,
+                "is_infighting": side1 == "rebels" and side2 == "rebels",
+                "violence_type": violence_type(event.event_type, side1, side2),
+                "civilian_targeting": side2 == "civilians",
+                "location": event.location, "place_id": event.place.place_id if event.place else None,
+                "admin1": event.admin1, "admin2": event.place.admin2 if event.place else None,
+                "latitude": lat, "longitude": lon, "geo_precision": event.geo_precision,
+                "fatalities_low": low, "fatalities_best": best, "fatalities_high": high, "injured_best": injured,
+                "sources": "; ".join(sorted({c.source_name for c in event.claims})) or None,
+                "notes": sentence.text, "sentence_idx": sentence.idx,
+                "char_start": sentence.start, "char_end": sentence.end, "extractor": event.rule,
+            })
+            for claim in dedupe_claims(event.claims):
+                claim_rows.append({
+                    "claim_id": stable_id(event.event_id, claim.source_name, claim.sentence_idx, claim.char_start),
+                    "event_id": event.event_id, "article_id": article_id, "source": claim.source_name,
+                    "source_id": claim.source_id, "source_kind": claim.source_kind, "killed": claim.killed,
+                    "injured": claim.injured, "victim_group": claim.victim_group,
+                    "sentence_idx": claim.sentence_idx, "char_start": claim.char_start, "char_end": claim.char_end,
+                    "evidence": sentences[claim.sentence_idx].text, "extractor": f"{EXTRACTOR}:casualty_claim"})
+            if event.sub_event_type in CONTROL_SUB_TYPES and event.location:
+                change_rows.append({
+                    "change_id": stable_id(event.event_id, "control"), "event_id": event.event_id,
+                    "article_id": article_id, "location": event.location,
+                    "place_id": event.place.place_id if event.place else None, "admin1": event.admin1,
+                    "from_actor": actor2.name if actor2 else None, "from_side": side2,
+                    "to_actor": actor1.name if actor1 else None, "to_side": side1, "extent": event.extent,
+                    "change_date": event.event_date, "time_precision": event.time_precision,
+                    "sentence_idx": sentence.idx, "char_start": sentence.start, "char_end": sentence.end,
+                    "extractor": f"{EXTRACTOR}:control_change"})
+        mentions, unresolved = [], []
+        for sentence, (hits, admin1_hits) in zip(sentences, per_sentence):
+            for hit in hits + admin1_hits:
+                mentions.append({
+                    "mention_id": stable_id(article_id, sentence.start + hit.start, hit.kind),
+                    "article_id": article_id, "sentence_idx": sentence.idx,
+                    "char_start": sentence.start + hit.start, "char_end": sentence.start + hit.end,
+                    "surface": hit.surface, "entity_type": hit.kind, "resolved_id": hit.resolved_id})
+            unresolved += self._unresolved(article_id, sentence, hits + admin1_hits)
+        observations = list({row["observation_id"]: row for row in observations}.values())
+        return ArticleExtraction(event_rows, claim_rows, change_rows, observations, mentions, unresolved)
+
+    def _unresolved(self, article_id, sentence, hits) -> list[dict]:
+        """Capitalised names after a locative word near an event cue that no dictionary knows."""
+        text = sentence.text
+        if not self._cue_matches(text):
+            return []
+        rows = []
+        for m in _PLACE_CANDIDATE.finditer(text):
+            surface = re.sub(r"['’]s$", "", m.group())
+            if m.start() == 0 or surface.lower() in _NOT_PLACE_WORDS or len(surface) < 3:
+                continue
+            if any(m.start() < h.end and m.end() > h.start for h in hits):
+                continue
+            kind = None
+            if re.search(r"\b(?:Brigades?|Battalions?|Front|Army|Movement|Division|Forces|Jaysh|Liwa|Harakat|Faylaq|Ahrar|Jabhat|Kataib|Saraya|Group|Militia|Regiment)\b", surface):
+                kind = "actor"
+            elif re.search(r"\b(?:in|at|near|into|of|outside|towards?|village of|town of|city of)\s+(?:the\s+)?$", text[max(0, m.start() - 20):m.start()]):
+                kind = "place"
+            if kind:
+                rows.append({"article_id": article_id, "sentence_idx": sentence.idx,
+                             "char_start": sentence.start + m.start(), "char_end": sentence.start + m.start() + len(surface),
+                             "surface": surface, "kind": kind, "sentence": text})
+        return rows
+
+
+def is_heading(text: str) -> bool:
+    """A subheading ("Rebel infighting takes its toll") names a topic; it reports no event."""
+    return len(text) < 90 and not re.search(r"[.!?\"”’')]$", text.strip())
+
+
+def violence_type(event_type: str, side1: str | None, side2: str | None) -> str | None:
+    """UCDP's three kinds of organised violence; None for non-violent types."""
+    if event_type not in ("Battles", "Explosions/Remote violence", "Violence against civilians"):
+        return None
+    if side2 == "civilians" or event_type == "Violence against civilians":
+        return "one-sided"
+    if side1 in STATE_SIDES or side2 in STATE_SIDES:
+        return "state-based"
+    if side1 and side2 and side1 != "unknown" and side2 != "unknown":
+        return "non-state"
+    return None
+
+
+def keep_highest_per_place(events: list[Event]) -> list[Event]:
+    """One sentence, one place, one day: keep the highest-ranked type (ANNOTATION.md §2)."""
+    best: dict[tuple, Event] = {}
+    order = []
+    for event in events:
+        key = (event.location, event.event_date)
+        if key not in best:
+            best[key] = event
+            order.append(key)
+        elif _rank(event) > _rank(best[key]):
+            best[key] = event
+    return [best[k] for k in order]
+
+
+_PRIORITY = {"capture": 100, "capture_passive": 100, "infighting": 95, "clash": 90, "chemical": 85, "suicide": 84,
+             "air": 83, "ied": 82, "grenade": 81, "shelling": 80, "attack": 70, "abduction": 69, "transfer": 60,
+             "riot": 55, "protest": 50, "agreement": 30, "arrests": 25, "strategic": 20, "formation": 20}
+
+
+def _rank(event: Event) -> int:
+    return _PRIORITY.get(event.kind, 0)
+
+
+def merge_duplicate_events(events: list[Event]) -> list[Event]:
+    """Restatements in one article ("had taken most of Hejeira") add evidence, not events."""
+    merged: dict[tuple, Event] = {}
+    for event in events:
+        key = (event.event_type, event.sub_event_type, event.location, event.event_date, event.geo_precision,
+               event.actor1_id if event.kind not in ("capture", "capture_passive") else None)
+        if key in merged:
+            target = merged[key]
+            target.claims.extend(event.claims)
+            target.evidence.extend(i for i in event.evidence if i not in target.evidence)
+            if event.extent == "partial":
+                target.extent = "partial"
+            if target.actor2_id is None:
+                target.actor2_id = event.actor2_id
+        else:
+            merged[key] = event
+    return list(merged.values())
+
+
+def dedupe_claims(claims: list[Claim]) -> list[Claim]:
+    seen, kept = set(), []
+    for claim in claims:
+        key = (claim.source_name, claim.sentence_idx, claim.char_start)
+        if key not in seen:
+            seen.add(key)
+            kept.append(claim)
+    return kept

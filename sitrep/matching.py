@@ -1,0 +1,75 @@
+"""Dictionary matching over text: longest, word-bounded, non-overlapping alias hits.
+
+One Aho-Corasick automaton per dictionary scans a sentence once, whatever the
+number of aliases, so matching stays linear in the text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+import ahocorasick
+
+from sitrep.text import fold
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    surface: str
+    key: str  # the id the alias belongs to
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+class AliasMatcher:
+    """Finds aliases of ids in text. Case-insensitive unless an alias is listed as case-sensitive."""
+
+    def __init__(self, aliases: Iterable[tuple[str, str]], case_sensitive: Iterable[tuple[str, str]] = ()):
+        self._automaton = ahocorasick.Automaton()
+        count = 0
+        for alias, key in aliases:
+            folded = re.sub(r"\s+", " ", fold(alias).strip())
+            if len(folded) >= 2:
+                self._automaton.add_word(folded, (len(folded), key))
+                count += 1
+        self._case_sensitive = {alias: key for alias, key in case_sensitive}
+        self._cs_pattern = (
+            re.compile(r"\b(" + "|".join(sorted(map(re.escape, self._case_sensitive), key=len, reverse=True)) + r")\b")
+            if self._case_sensitive else None
+        )
+        self.size = count + len(self._case_sensitive)
+        if count:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> list[Hit]:
+        folded = re.sub(r"\s", " ", fold(text))
+        candidates: list[Hit] = []
+        if self.size - len(self._case_sensitive) > 0:
+            for end_idx, (length, key) in self._automaton.iter(folded):
+                start, end = end_idx - length + 1, end_idx + 1
+                if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
+                    continue
+                if end < len(folded) and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
+                    # allow plural/possessive s after an alias ("rebel", "rebels")
+                    continue
+                candidates.append(Hit(start, end, text[start:end], key))
+        if self._cs_pattern:
+            for m in self._cs_pattern.finditer(text):
+                candidates.append(Hit(m.start(), m.end(), m.group(), self._case_sensitive[m.group()]))
+        return longest_non_overlapping(candidates)
+
+
+def longest_non_overlapping(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest hits, earliest first on ties, with no two overlapping."""
+    chosen: list[Hit] = []
+    taken: list[tuple[int, int]] = []
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if all(hit.end <= s or hit.start >= e for s, e in taken):
+            chosen.append(hit)
+            taken.append((hit.start, hit.end))
+    return sorted(chosen, key=lambda h: h.start)

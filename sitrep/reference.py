@@ -1,0 +1,205 @@
+"""Reference data (actor registry, sources, gazetteer, cue lists) loaded from seeds/reference.
+
+Theater knowledge lives in these files; this module only reads them and answers
+questions such as "which side was this actor on that day".
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from sitrep.matching import AliasMatcher
+from sitrep.text import place_name_key, place_skeleton
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
+REFERENCE_FILES = ("actors.yaml", "sources.yaml", "gazetteer.csv", "place_aliases.csv", "admin1.csv",
+                   "event_cues.yaml", "casualty_rules.yaml")
+
+
+def _date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class Period:
+    side: str
+    bloc: str | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    def covers(self, day: dt.date | None) -> bool:
+        if day is None:
+            return True
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class Actor:
+    actor_id: str
+    name: str
+    actor_type: str
+    inter_code: int
+    generic: bool
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    successor: str | None
+    periods: tuple[Period, ...]
+    aliases: tuple[str, ...]
+    case_sensitive_aliases: tuple[str, ...] = ()
+
+    def period_at(self, day: dt.date | None) -> Period:
+        for period in self.periods:
+            if period.covers(day):
+                return period
+        return self.periods[-1] if day is None or day > (self.periods[-1].valid_to or day) else self.periods[0]
+
+    def side_at(self, day: dt.date | None) -> str:
+        return self.period_at(day).side
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    name: str
+    kind: str
+    reliability_rank: int
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    place_id: str
+    name: str
+    feature: str
+    admin1: str | None
+    admin2: str | None
+    latitude: float | None
+    longitude: float | None
+    population: int
+
+
+_FEATURE_RANK = {"city": 0, "admin1": 1, "town": 2, "admin2": 3, "neighbourhood": 4, "military_base": 4,
+                 "airport": 4, "village": 5, "admin3": 6, "region": 6, "landmark": 7}
+
+
+@dataclass
+class Reference:
+    actors: dict[str, Actor]
+    sources: dict[str, Source]
+    places: dict[str, Place]
+    place_aliases: list[tuple[str, str]]
+    admin1: dict[str, dict]
+    cues: dict
+    casualty_rules: dict
+    version: str = ""
+    _by_key: dict[str, list[str]] = field(default_factory=dict)
+    _by_skeleton: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for place_id, alias in self.place_aliases:
+            if len(place_name_key(alias)) < 3:
+                continue  # "Al", "As": fragments, not names
+            for index, key in ((self._by_key, place_name_key(alias)), (self._by_skeleton, place_skeleton(alias))):
+                if key and place_id not in index.setdefault(key, []):
+                    index[key].append(place_id)
+
+    @cached_property
+    def actor_matcher(self) -> AliasMatcher:
+        return AliasMatcher(
+            ((alias, a.actor_id) for a in self.actors.values() for alias in (a.name, *a.aliases)),
+            ((alias, a.actor_id) for a in self.actors.values() for alias in a.case_sensitive_aliases),
+        )
+
+    @cached_property
+    def source_matcher(self) -> AliasMatcher:
+        return AliasMatcher((alias, s.source_id) for s in self.sources.values() for alias in (s.name, *s.aliases))
+
+    @cached_property
+    def admin1_matcher(self) -> AliasMatcher:
+        return AliasMatcher((alias, name) for name, row in self.admin1.items() for alias in (name, *row["aliases"]))
+
+    def places_named(self, surface: str, loose: bool = False) -> list[Place]:
+        """Gazetteer places a surface name may refer to (exact key first, skeleton if loose)."""
+        ids = self._by_key.get(place_name_key(surface), [])
+        if not ids and loose:
+            skeleton = place_skeleton(surface)
+            if len(skeleton.replace(" ", "")) >= 3:
+                ids = self._by_skeleton.get(skeleton, [])
+        return [self.places[i] for i in ids if i in self.places]
+
+    def choose_place(self, candidates: list[Place], admin1_context: list[str]) -> Place:
+        """Ambiguous names: prefer the governorate named in the sentence or article, then size."""
+        def rank(place: Place):
+            in_context = admin1_context.index(place.admin1) if place.admin1 in admin1_context else len(admin1_context)
+            return (in_context, _FEATURE_RANK.get(place.feature, 9), -place.population, place.place_id)
+        return min(candidates, key=rank)
+
+    def admin1_centroid(self, admin1: str) -> tuple[float | None, float | None]:
+        row = self.admin1.get(admin1)
+        return (row["latitude"], row["longitude"]) if row else (None, None)
+
+
+def load_reference(directory: Path | None = None) -> Reference:
+    directory = Path(directory or REFERENCE_DIR)
+    actors_doc = yaml.safe_load((directory / "actors.yaml").read_text(encoding="utf-8"))
+    sources_doc = yaml.safe_load((directory / "sources.yaml").read_text(encoding="utf-8"))
+    actors = {}
+    for row in actors_doc["actors"]:
+        periods = tuple(Period(p["side"], p.get("bloc"), _date(p.get("valid_from")), _date(p.get("valid_to")))
+                        for p in row.get("periods") or [])
+        actors[row["actor_id"]] = Actor(
+            actor_id=row["actor_id"], name=row["name"], actor_type=row["actor_type"],
+            inter_code=int(row["inter_code"]), generic=bool(row.get("generic", False)),
+            valid_from=_date(row.get("valid_from")), valid_to=_date(row.get("valid_to")),
+            successor=row.get("successor"), periods=periods,
+            aliases=tuple(row.get("aliases") or ()),
+            case_sensitive_aliases=tuple(row.get("case_sensitive_aliases") or ()))
+    sources = {row["source_id"]: Source(row["source_id"], row["name"], row["kind"], int(row["reliability_rank"]),
+                                        tuple(row.get("aliases") or ())) for row in sources_doc["sources"]}
+    places = {}
+    with open(directory / "gazetteer.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            places[row["place_id"]] = Place(
+                row["place_id"], row["name"], row["feature"], row["admin1"] or None, row["admin2"] or None,
+                float(row["latitude"]) if row["latitude"] else None,
+                float(row["longitude"]) if row["longitude"] else None,
+                int(float(row["population"] or 0)))
+    with open(directory / "place_aliases.csv", encoding="utf-8", newline="") as handle:
+        aliases = [(row["place_id"], row["alias"]) for row in csv.DictReader(handle)]
+    aliases += [(p.place_id, p.name) for p in places.values()]
+    admin1 = {}
+    with open(directory / "admin1.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            admin1[row["admin1"]] = {"pcode": row["admin1_pcode"], "latitude": float(row["latitude"]),
+                                     "longitude": float(row["longitude"]),
+                                     "aliases": [a for a in (row.get("aliases") or "").split("|") if a]}
+    cues = yaml.safe_load((directory / "event_cues.yaml").read_text(encoding="utf-8"))
+    for cue in cues["cues"]:
+        cue["regex"] = re.compile(cue["pattern"], re.IGNORECASE)
+    for key in ("irrealis_before", "not_an_event_before", "background", "partial_extent", "near_place"):
+        cues[key + "_re"] = re.compile(cues[key], re.IGNORECASE)
+    rules = yaml.safe_load((directory / "casualty_rules.yaml").read_text(encoding="utf-8"))
+    return Reference(actors, sources, places, aliases, admin1, cues, rules, version=reference_version(directory))
+
+
+def reference_version(directory: Path | None = None) -> str:
+    """A content hash of the reference files: the data version of everything extracted with them."""
+    digest = hashlib.sha256()
+    directory = Path(directory or REFERENCE_DIR)
+    for name in REFERENCE_FILES:
+        path = directory / name
+        if path.exists():
+            digest.update(name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,131 @@
+"""Sentences, quotations and name normalisation: the text primitives extraction stands on."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace
+# and an upper-case letter, digit or opening quote. Abbreviations that end in a period
+# and are followed by a capitalised word are protected below.
+_SENTENCE_END = re.compile(r"""[.!?]["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n{2,}""")
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "u.s", "u.n", "u.k", "no", "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "vs", "etc", "al", "brig", "rev", "sen", "gov", "prof", "inc", "co", "corp", "jr", "sr"}
+_MAX_SENTENCE = 2000  # hard cap: a 20,000-word run-on "sentence" is cut into pieces
+
+
+@dataclass(frozen=True)
+class Sentence:
+    idx: int
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(body: str) -> list[Sentence]:
+    """Split a body into sentences with character offsets into the body."""
+    sentences: list[Sentence] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(body):
+        end = match.start() + 1 if match.group().strip() else match.start()
+        word = re.search(r"([\w.]+)\.$", body[max(start, end - 12):end])
+        if word and word.group(1).lower() in _ABBREVIATIONS:
+            continue
+        _append(sentences, body, start, match.end() if match.group().strip() else match.start())
+        start = match.end()
+    _append(sentences, body, start, len(body))
+    return sentences
+
+
+def _append(sentences: list[Sentence], body: str, start: int, end: int) -> None:
+    while start < end:
+        stop = min(end, start + _MAX_SENTENCE)
+        if stop < end:  # cut at the last space before the cap
+            space = body.rfind(" ", start, stop)
+            stop = space if space > start else stop
+        chunk = body[start:stop]
+        lead = len(chunk) - len(chunk.lstrip())
+        text = chunk.strip()
+        if text:
+            s = start + lead
+            sentences.append(Sentence(len(sentences), s, s + len(text), text))
+        start = stop
+
+
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{1,300})[\"“”]")
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans inside double quotes: reported speech, where event cues do not count."""
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+
+
+def inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= position < e for s, e in spans)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics and unify apostrophes and dashes, keeping length.
+
+    Keeping one character per input character lets matches found in the folded text
+    be reported as spans of the original.
+    """
+    out = []
+    for ch in text:
+        if ch in "’‘`´ʼʻ":
+            out.append("'")
+            continue
+        if ch in "‐‑‒–—":
+            out.append("-")
+            continue
+        base = unicodedata.normalize("NFKD", ch)[:1] or ch
+        low = base.lower()
+        out.append(low if len(low) == 1 else ch)
+    return "".join(out)
+
+
+_ARTICLE_PREFIX = re.compile(r"\b(?:al|el|al|as|ash|ad|ar|az|at|an|ath|adh|es|ed|er|ez|et|en)[- ](?=\w)")
+_SPELLING = [
+    (re.compile(r"\b(?:tell|tall|tal|tel|til)\b"), "tal"),
+    (re.compile(r"\b(?:kfar|kafar|kefr|kafr|kfr)\b"), "kafr"),
+    (re.compile(r"\b(?:dayr|deir|dair|der)\b"), "deir"),
+    (re.compile(r"\b(?:jabal|jebel|jabel|jbel)\b"), "jabal"),
+    (re.compile(r"\b(?:ain|ayn|ein|aine)\b"), "ain"),
+    (re.compile(r"\b(?:abou|abu)\b"), "abu"),
+    (re.compile(r"\b(?:beit|bait|bayt|bet)\b"), "beit"),
+    (re.compile(r"\b(?:khirbet|khirbat|khirbit)\b"), "khirbat"),
+    (re.compile(r"\b(?:sheikh|shaykh|shaikh|sheik|cheikh)\b"), "sheikh"),
+    (re.compile(r"\b(?:qasr|kasr)\b"), "qasr"),
+]
+
+
+def place_name_key(name: str) -> str:
+    """The exact-match key of a place name: case, diacritics, al-/el- prefixes and
+    the common spelling pairs (Tal/Tell/Tall, Kafr/Kfar, Deir/Dayr ...) folded."""
+    text = fold(name)
+    text = re.sub(r"[^\w\s-]", "", text.replace("'", ""))
+    text = _ARTICLE_PREFIX.sub("", text)
+    for pattern, repl in _SPELLING:
+        text = pattern.sub(repl, text)
+    return re.sub(r"[\s-]+", " ", text).strip()
+
+
+_TRANSLITERATION = [("ou", "u"), ("oo", "u"), ("ee", "i"), ("kh", "k"), ("q", "k"), ("dh", "d"),
+                    ("th", "t"), ("sh", "s"), ("gh", "g"), ("w", "u"), ("y", "i"), ("e", "i")]
+
+
+def place_skeleton(name: str) -> str:
+    """A looser key for transliteration variants: Hejeira, Hajira and Hujayrah meet.
+
+    Unifies transliteration pairs, drops a final -h (ta marbuta), collapses doubled
+    letters and keeps each word's consonants. Used only when the exact key misses.
+    """
+    text = place_name_key(name)
+    for a, b in _TRANSLITERATION:
+        text = text.replace(a, b)
+    words = []
+    for word in text.split():
+        if len(word) > 3 and word.endswith("h"):
+            word = word[:-1]
+        word = re.sub(r"(\w)\1+", r"\1", word)
+        words.append(word[0] + re.sub(r"[aeiou]", "", word[1:]))
+    return " ".join(words)
