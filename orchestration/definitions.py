@@ -8,14 +8,20 @@ from orchestration.resources import (ArticlesFolderResource, WarehouseResource, 
 from orchestration.schedules import daily_refresh
 from orchestration.sensors import new_articles_sensor
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([reference, ingest, facts, views]),
-    asset_checks=[*checks.schema_checks, *checks.relational_checks],
-    jobs=[sitrep_job],
-    schedules=[daily_refresh],
-    sensors=[new_articles_sensor],
-    resources={
-        "warehouse": WarehouseResource(path=warehouse_path_from_env()),
-        "articles": ArticlesFolderResource(path=articles_dir_from_env()),
-    },
-)
+
+def build_defs(warehouse_path: str, articles_path: str) -> dg.Definitions:
+    """The same graph pointed at any warehouse file and articles folder (tests use temp ones)."""
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([reference, ingest, facts, views]),
+        asset_checks=[*checks.schema_checks, *checks.relational_checks],
+        jobs=[sitrep_job],
+        schedules=[daily_refresh],
+        sensors=[new_articles_sensor],
+        resources={
+            "warehouse": WarehouseResource(path=warehouse_path),
+            "articles": ArticlesFolderResource(path=articles_path),
+        },
+    )
+
+
+defs = build_defs(warehouse_path_from_env(), articles_dir_from_env())

@@ -108,7 +108,7 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     return con.sql(f'SELECT * FROM "{table}"').pl()
 
 
-def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
+def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """An order-independent content hash of a table, to prove reruns give identical tables."""
-    row = con.sql(f'SELECT count(*), coalesce(bit_xor(hash(t.*)), 0) FROM "{table}" t').fetchone()
+    row = con.sql(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{table}" t').fetchone()
     return f"{row[0]}:{row[1]}"
