@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/python -m orchestration.run
 
 test: $(STAMP)
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest
 
 ui: $(STAMP)

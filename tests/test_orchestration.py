@@ -12,10 +12,11 @@ from orchestration.sensors import new_articles_sensor
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def test_definitions_validate_with_the_dagster_cli():
+def test_definitions_validate_with_the_dagster_cli(tmp_path):
     dagster = Path(sys.executable).parent / "dagster"
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     result = subprocess.run([str(dagster), "definitions", "validate", "-m", "orchestration.definitions"],
-                            cwd=PROJECT, capture_output=True, text=True, timeout=300)
+                            cwd=PROJECT, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
