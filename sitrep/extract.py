@@ -70,7 +70,7 @@ _DESCRIPTOR_OBJECT = re.compile(
     r"^\W*(?:\w+\W+){0,4}?(?:towns?|villages?|city|cities|suburbs?|neighbou?rhoods?|districts?|areas?|bases?|airbase|"
     r"airport|hills?|positions?|regions?|countryside|checkpoints?|territory|territories|parts|most|much|control|"
     r"strongholds?|outposts?|enclaves?|posts?|border crossing|crossing|farms?|oil fields?|dam|quarter)\b", re.I)
-_LIST_JOINER = re.compile(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+)$")
+_LIST_JOINER = re.compile(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+|\s+)$")
 _PASSIVE_BY = re.compile(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?$", re.I)
 _AGAINST = re.compile(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
@@ -137,6 +137,7 @@ class ArticleExtractor:
         self.ref = ref
         self.cues = ref.cues
         self.held_words = {k.lower(): v for k, v in (ref.cues.get("held_by_words") or {}).items()}
+        self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
@@ -156,31 +157,32 @@ class ArticleExtractor:
         return sorted(sources + actors + places, key=lambda h: h.start), admin1
 
     def _place_hits(self, text: str, taken: list[tuple[int, int]]) -> list[EntityHit]:
+        """Gazetteer places among capitalised word runs; a run may hold several ("Tartous Homs and Hasakeh")."""
         hits: list[EntityHit] = []
         for match in _PLACE_CANDIDATE.finditer(text):
-            start, end = match.start(), match.end()
-            words = list(re.finditer(r"[\w'’]+(?:-[\w'’]+)*|\d+", match.group()))
-            best = None
-            for size in range(min(len(words), 5), 0, -1):
-                for i in range(0, len(words) - size + 1):
-                    s, e = start + words[i].start(), start + words[i + size - 1].end()
-                    surface = re.sub(r"['’]s$", "", text[s:e])
-                    if size == 1 and surface.lower() in _NOT_PLACE_WORDS:
-                        continue
-                    if any(s < te and e > ts for ts, te in taken):
-                        continue
-                    loose = bool(_LOCATIVE_BEFORE.search(text[max(0, s - 40):s])) or size > 1
-                    candidates = self.ref.places_named(surface, loose=loose)
-                    if candidates:
-                        best = (s, s + len(surface), surface, candidates)
-                        break
-                if best:
-                    break
-            if best:
-                s, e, surface, candidates = best
-                hits.append(EntityHit("place", s, e, surface, None, place=None))
-                hits[-1].candidates = candidates  # type: ignore[attr-defined]
+            words = [(match.start() + w.start(), match.start() + w.end())
+                     for w in re.finditer(r"[\w'’]+(?:-[\w'’]+)*", match.group())]
+            hits += self._places_in_words(text, words, taken)
         return hits
+
+    def _places_in_words(self, text: str, words: list[tuple[int, int]], taken) -> list[EntityHit]:
+        """Longest gazetteer names first, then the words left on either side."""
+        for size in range(min(len(words), 5), 0, -1):
+            for i in range(0, len(words) - size + 1):
+                s, e = words[i][0], words[i + size - 1][1]
+                surface = re.sub(r"['’]s$", "", text[s:e])
+                if size == 1 and surface.lower() in _NOT_PLACE_WORDS:
+                    continue
+                if any(s < te and e > ts for ts, te in taken):
+                    continue
+                loose = bool(_LOCATIVE_BEFORE.search(text[max(0, s - 40):s])) or size > 1
+                candidates = self.ref.places_named(surface, loose=loose)
+                if candidates:
+                    hit = EntityHit("place", s, s + len(surface), surface, None)
+                    hit.candidates = candidates  # type: ignore[attr-defined]
+                    return (self._places_in_words(text, words[:i], taken) + [hit] +
+                            self._places_in_words(text, words[i + size:], taken))
+        return []
 
     # ---------- the article ----------
     def extract(self, article_id: str, body: str, published: dt.date | None, outlet: str | None) -> ArticleExtraction:
@@ -198,7 +200,8 @@ class ArticleExtractor:
         last_source: str | None = None
         for index, sentence in enumerate(sentences):
             hits, admin1_hits = per_sentence[index]
-            sentence_events = self._sentence_events(article_id, sentences, per_sentence, index, published, admin1_context)
+            sentence_events = self._sentence_events(article_id, sentences, per_sentence, index, published,
+                                                    admin1_context, {e.kind for e in events})
             claims = self._sentence_claims(sentence, hits, last_source, outlet)
             self._attach_claims(claims, sentence_events, events, hits, sentence)
             events.extend(sentence_events)
@@ -206,7 +209,7 @@ class ArticleExtractor:
             sources = [h for h in hits if h.kind == "source"]
             if sources:
                 last_source = sources[-1].resolved_id
-        events = merge_duplicate_events(events)
+        events = merge_duplicate_events(events, self.unknown_actors)
         return self._rows(article_id, body, sentences, per_sentence, events, observations, published)
 
     def _admin1_context(self, per_sentence) -> list[str]:
@@ -245,7 +248,8 @@ class ArticleExtractor:
             kept.append((start, end, cue))
         return kept
 
-    def _sentence_events(self, article_id, sentences, per_sentence, index, published, admin1_context) -> list[Event]:
+    def _sentence_events(self, article_id, sentences, per_sentence, index, published, admin1_context,
+                         seen_kinds: set[str] = frozenset()) -> list[Event]:
         sentence = sentences[index]
         text = sentence.text
         if self.cues["background_re"].search(text) or is_heading(text):
@@ -255,6 +259,7 @@ class ArticleExtractor:
         actors = [h for h in hits if h.kind == "actor"]
         places = [h for h in hits if h.kind == "place"]
         event_date, time_precision, _ = resolve_event_date(text, published)
+        victim_groups = {c.victim_group for c in find_casualty_counts(text, self.ref.casualty_rules) if c.kind == "killed"}
         events: list[Event] = []
         for n, (start, end, cue) in enumerate(cues):
             window_end = cues[n + 1][0] if n + 1 < len(cues) else len(text)
@@ -262,6 +267,8 @@ class ArticleExtractor:
             if cue.get("needs_object") and not (_DESCRIPTOR_OBJECT.match(text[end:end + 60]) or
                                                  any(end <= p.start < end + 60 for p in places)):
                 continue
+            if re.search(r"\bthe\s+$", text[max(0, start - 5):start], re.I) and kind in seen_kinds:
+                continue  # "the blast", "the attack": an event this article already reported
             actor1, actor2 = self._attribute(kind, text, start, end, window_end, actors, event_date)
             if kind in ("capture", "capture_passive", "transfer") and actor1 is None:
                 continue
@@ -269,9 +276,9 @@ class ArticleExtractor:
                                          per_sentence, index, admin1_context)
             if targets is None:
                 continue
-            if kind in REMOTE_KINDS | {"attack", "abduction"} and actor2 is None and (
-                    kind in ("attack", "abduction") or _CIVILIAN_TARGET.search(text) or
-                    re.search(r"\b(?:people|children|women|residents|civilians)\b[^.]{0,40}\b(?:killed|dead|died|injured|wounded)", text, re.I)):
+            civilian_victims = victim_groups & {"civilians", "children", "women"}
+            if kind in REMOTE_KINDS | {"attack", "abduction"} and (
+                    civilian_victims or (actor2 is None and (kind in ("attack", "abduction") or _CIVILIAN_TARGET.search(text)))):
                 actor2 = self._actor_id_for_side("civilians")
             if actor2 is None and kind in ("capture", "capture_passive", "clash"):
                 actor2 = self._side_word_actor(text, self._side(actor1, event_date))
@@ -650,29 +657,42 @@ def _rank(event: Event) -> int:
     return _PRIORITY.get(event.kind, 0)
 
 
-def merge_duplicate_events(events: list[Event]) -> list[Event]:
-    """Restatements in one article ("had taken most of Hejeira") add evidence, not events."""
-    merged: dict[tuple, Event] = {}
+def merge_duplicate_events(events: list[Event], unknown_actors: set[str]) -> list[Event]:
+    """Restatements in one article ("had taken most of Hejeira") add evidence, not events.
+
+    Two events merge when type, sub-type, place and date agree and their actors are
+    compatible (the same, or one of them unknown).
+    """
+    merged: list[Event] = []
     for event in events:
-        key = (event.event_type, event.sub_event_type, event.location, event.event_date, event.geo_precision,
-               event.actor1_id if event.kind not in ("capture", "capture_passive") else None)
-        if key in merged:
-            target = merged[key]
-            target.claims.extend(event.claims)
-            target.evidence.extend(i for i in event.evidence if i not in target.evidence)
-            if event.extent == "partial":
-                target.extent = "partial"
-            if target.actor2_id is None:
-                target.actor2_id = event.actor2_id
-        else:
-            merged[key] = event
-    return list(merged.values())
+        target = next((m for m in merged if _same_event(m, event, unknown_actors)), None)
+        if target is None:
+            merged.append(event)
+            continue
+        target.claims.extend(event.claims)
+        target.evidence.extend(i for i in event.evidence if i not in target.evidence)
+        if event.extent == "partial":
+            target.extent = "partial"
+        if target.actor1_id is None or target.actor1_id in unknown_actors:
+            target.actor1_id = event.actor1_id
+        target.actor2_id = target.actor2_id or event.actor2_id
+    return merged
+
+
+def _same_event(a: Event, b: Event, unknown_actors: set[str]) -> bool:
+    if (a.event_type, a.sub_event_type, a.location, a.event_date) != (b.event_type, b.sub_event_type, b.location, b.event_date):
+        return False
+    if a.kind in ("capture", "capture_passive"):
+        return True
+    unknown = unknown_actors | {None}
+    return a.actor1_id == b.actor1_id or a.actor1_id in unknown or b.actor1_id in unknown
 
 
 def dedupe_claims(claims: list[Claim]) -> list[Claim]:
+    """One row per source claim: a source repeating the same figures is one claim."""
     seen, kept = set(), []
     for claim in claims:
-        key = (claim.source_name, claim.sentence_idx, claim.char_start)
+        key = (claim.source_name, claim.killed, claim.injured)
         if key not in seen:
             seen.add(key)
             kept.append(claim)
