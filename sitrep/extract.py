@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
-from sitrep.matching import Hit
+from sitrep.matching import fold_for_matching
 from sitrep.reference import Place, Reference
 from sitrep.text import Sentence, inside, quoted_spans, split_sentences
 
@@ -142,17 +142,18 @@ class ArticleExtractor:
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
         text = sentence.text
-        sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text)]
+        folded = fold_for_matching(text)
+        sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
         actors = []
-        for h in self.ref.actor_matcher.find(text):
+        for h in self.ref.actor_matcher.find(text, folded):
             if any(h.start < e and h.end > s for s, e in taken):
                 continue
             if re.match(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", text[h.end:h.end + 14], re.I):
                 continue
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
-        admin1 = [EntityHit("admin1", h.start, h.end, h.surface, h.key) for h in self.ref.admin1_matcher.find(text)]
+        admin1 = [EntityHit("admin1", h.start, h.end, h.surface, h.key) for h in self.ref.admin1_matcher.find(text, folded)]
         places = self._place_hits(text, taken)
         return sorted(sources + actors + places, key=lambda h: h.start), admin1
 
@@ -186,6 +187,7 @@ class ArticleExtractor:
 
     # ---------- the article ----------
     def extract(self, article_id: str, body: str, published: dt.date | None, outlet: str | None) -> ArticleExtraction:
+        self._cue_memo: dict[str, list] = {}
         sentences = split_sentences(body)
         per_sentence = [self.sentence_entities(s) for s in sentences]
         admin1_context = self._admin1_context(per_sentence)
@@ -227,6 +229,12 @@ class ArticleExtractor:
 
     # ---------- events ----------
     def _cue_matches(self, text: str):
+        """Cue hits in a sentence that report an event (not quoted, not irrealis), memoized per sentence."""
+        if text not in self._cue_memo:
+            self._cue_memo[text] = self._find_cues(text)
+        return self._cue_memo[text]
+
+    def _find_cues(self, text: str):
         quotes = quoted_spans(text)
         found = []
         for cue in self.cues["cues"]:

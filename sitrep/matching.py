@@ -46,8 +46,9 @@ class AliasMatcher:
         if count:
             self._automaton.make_automaton()
 
-    def find(self, text: str) -> list[Hit]:
-        folded = re.sub(r"\s", " ", fold(text))
+    def find(self, text: str, folded: str | None = None) -> list[Hit]:
+        """Hits in `text`; pass `folded` (fold_for_matching(text)) when several matchers scan one text."""
+        folded = folded if folded is not None else fold_for_matching(text)
         candidates: list[Hit] = []
         if self.size - len(self._case_sensitive) > 0:
             for end_idx, (length, key) in self._automaton.iter(folded):
@@ -62,6 +63,13 @@ class AliasMatcher:
             for m in self._cs_pattern.finditer(text):
                 candidates.append(Hit(m.start(), m.end(), m.group(), self._case_sensitive[m.group()]))
         return longest_non_overlapping(candidates)
+
+
+def fold_for_matching(text: str) -> str:
+    return _WHITESPACE.sub(" ", fold(text))
+
+
+_WHITESPACE = re.compile(r"\s")
 
 
 def longest_non_overlapping(hits: list[Hit]) -> list[Hit]:

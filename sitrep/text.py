@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 # A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace
@@ -63,24 +64,33 @@ def inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= position < e for s, e in spans)
 
 
+class _FoldTable(dict):
+    """str.translate table filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> int:
+        ch = chr(code)
+        if ch in "’‘`´ʼʻ":
+            folded = "'"
+        elif ch in "‐‑‒–—":
+            folded = "-"
+        else:
+            base = unicodedata.normalize("NFKD", ch)[:1] or ch
+            low = base.lower()
+            folded = low if len(low) == 1 else ch
+        self[code] = ord(folded)
+        return self[code]
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics and unify apostrophes and dashes, keeping length.
 
     Keeping one character per input character lets matches found in the folded text
     be reported as spans of the original.
     """
-    out = []
-    for ch in text:
-        if ch in "’‘`´ʼʻ":
-            out.append("'")
-            continue
-        if ch in "‐‑‒–—":
-            out.append("-")
-            continue
-        base = unicodedata.normalize("NFKD", ch)[:1] or ch
-        low = base.lower()
-        out.append(low if len(low) == 1 else ch)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 _ARTICLE_PREFIX = re.compile(r"\b(?:al|el|al|as|ash|ad|ar|az|at|an|ath|adh|es|ed|er|ez|et|en)[- ](?=\w)")
@@ -98,6 +108,7 @@ _SPELLING = [
 ]
 
 
+@lru_cache(maxsize=200_000)
 def place_name_key(name: str) -> str:
     """The exact-match key of a place name: case, diacritics, al-/el- prefixes and
     the common spelling pairs (Tal/Tell/Tall, Kafr/Kfar, Deir/Dayr ...) folded."""
@@ -113,11 +124,12 @@ _TRANSLITERATION = [("ou", "u"), ("oo", "u"), ("ee", "i"), ("kh", "k"), ("q", "k
                     ("th", "t"), ("sh", "s"), ("gh", "g"), ("w", "u"), ("y", "i"), ("e", "i")]
 
 
+@lru_cache(maxsize=200_000)
 def place_skeleton(name: str) -> str:
     """A looser key for transliteration variants: Hejeira, Hajira and Hujayrah meet.
 
     Unifies transliteration pairs, drops a final -h (ta marbuta), collapses doubled
-    letters and keeps each word's consonants. Used only when the exact key misses.
+    letters and keeps each word's first letter and consonants. Used only when the exact key misses.
     """
     text = place_name_key(name)
     for a, b in _TRANSLITERATION:
