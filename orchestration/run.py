@@ -25,11 +25,13 @@ def ensure_dagster_home() -> Path:
     return home
 
 
-def run_pipeline() -> "dg.ExecutionResult":
+def run_pipeline(selection: list[str] | None = None, tags: dict[str, str] | None = None) -> "dg.ExecutionResult":
+    """Execute sitrep_job (or only the selected assets) in the persistent Dagster instance."""
     from orchestration.definitions import defs  # noqa: F401  (import after DAGSTER_HOME is set)
     job = dg.reconstructable(_job)
     with dg.DagsterInstance.get() as instance:
-        return dg.execute_job(job, instance=instance, raise_on_error=False,
+        return dg.execute_job(job, instance=instance, raise_on_error=False, tags=tags,
+                              asset_selection=[dg.AssetKey(key) for key in selection] if selection else None,
                               run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
 
 

@@ -308,7 +308,7 @@ def score_seed(gold: dict, events: pl.DataFrame, claims: pl.DataFrame, changes: 
             field_hits.setdefault(field, []).append(ok)
             if not ok:
                 errors.append(error(f"{field} wrong", doc, row.get("notes"), gold_id=event["id"],
-                                    ours=_seed_row_summary(row)))
+                                    gold_evidence=event.get("evidence"), ours=_seed_row_summary(row)))
     claim_rows = claims.to_dicts() if claims.height else []
     claims_total = claims_hit = 0
     for g, event in enumerate(coding.events):
@@ -470,7 +470,7 @@ def match_acled_document(gold_rows: list[dict], events: list[dict], admin1: dict
     candidates = []
     for g, row in enumerate(gold_rows):
         for x, event in enumerate(events):
-            same_loc = same_place_name(event.get("location"), row.get("location"))
+            same_loc = same_acled_place(event.get("location"), row.get("location"))
             same_adm = canonical_admin1(event.get("admin1"), admin1) == canonical_admin1(row.get("admin1"), admin1)
             type_ok, _ = acled_type_ok(row["event_type"], event.get("event_type"), event.get("sub_event_type"))
             candidates.append(((not same_loc, not same_adm, not type_ok), g, x))
@@ -505,7 +505,9 @@ def score_acled_pair(row: dict, event: dict, ref: Reference, sides: ActorSides, 
     checks["admin1"] = gold_admin1 == our_admin1
     if not checks["admin1"]:
         problems.append(("admin1 missing" if our_admin1 is None else "admin1 wrong", f"{row.get('admin1')} vs {event.get('admin1')}"))
-    checks["place name"] = same_place_name(event.get("location"), row.get("location"))
+    checks["place name"] = same_acled_place(event.get("location"), row.get("location"))
+    if names_place(row.get("notes"), row.get("location")):
+        checks["place name, where the notes name ACLED's place"] = checks["place name"]
     if not checks["place name"]:
         problems.append((place_error_class(row, event, ref), f"{row.get('location')} vs {event.get('location')}"))
     if event.get("place_id") and event.get("latitude") is not None and row.get("latitude"):
@@ -522,14 +524,64 @@ def score_acled_pair(row: dict, event: dict, ref: Reference, sides: ActorSides, 
     checks["fatalities exact"] = int(row.get("fatalities") or 0) == (event.get("fatalities_best") or 0)
     if not checks["fatalities exact"]:
         ours, theirs = event.get("fatalities_best") or 0, int(row.get("fatalities") or 0)
-        problems.append(("fatalities: ours 0, ACLED > 0" if ours == 0 else "fatalities: ours > 0, ACLED 0" if theirs == 0
-                         else "fatalities: ours higher" if ours > theirs else "fatalities: ours lower", f"{theirs} vs {ours}"))
+        problems.append((fatalities_error_class(ours, theirs, row.get("notes") or ""), f"{theirs} vs {ours}"))
     return checks, problems
 
 
+# ACLED writes neighbourhoods as "Damascus - Al-Midan" and facilities as "Yarmouk Camp", "Dhameer Airbase":
+# a name also counts as right when it is the part after " - ", or the name without the facility word.
+_ACLED_FACILITY = re.compile(r"\s+(?:camp|airbase|air base|military airport|airport|base)$", re.I)
+
+
+def acled_place_names(location: str | None) -> list[str]:
+    """The forms of an ACLED location name our place name may take."""
+    if not location:
+        return []
+    names = [location, location.split(" - ")[-1]]
+    return list(dict.fromkeys(names + [_ACLED_FACILITY.sub("", n) for n in names]))
+
+
+def same_acled_place(ours: str | None, location: str | None) -> bool:
+    return any(same_place_name(ours, name) for name in acled_place_names(location))
+
+
+def fatalities_error_class(ours: int, theirs: int, notes: str) -> str:
+    if _ACLED_CODED_DEFAULT.search(notes):
+        return "fatalities: ACLED codes an unknown number as a default (e.g. 10)"
+    if ours == 0:
+        return "fatalities: ours 0, ACLED > 0"
+    if theirs == 0:
+        return "fatalities: ours > 0, ACLED 0"
+    return "fatalities: ours higher" if ours > theirs else "fatalities: ours lower"
+
+
+_ACLED_CODED_DEFAULT = re.compile(r"\b(?:unknown|undisclosed|several|number of)\b[^.]{0,80}\bcoded\b", re.I)
+
+
+def names_place(text: str | None, place: str | None) -> bool:
+    """Whether a text names a place (any ACLED form of it), spelling-insensitively. ACLED often codes
+    the nearest town or the district instead of the village the notes name."""
+    if not text or not place:
+        return False
+    text_key, text_skeleton = f" {place_name_key(text)} ", f" {place_skeleton(text)} "
+    for name in acled_place_names(place):
+        key, skeleton = place_name_key(name), place_skeleton(name)
+        if f" {key} " in text_key or (len(skeleton.replace(" ", "")) >= 3 and f" {skeleton} " in text_skeleton):
+            return True
+    return False
+
+
+def in_gazetteer(place: str | None, ref: Reference) -> bool:
+    """Whether the gazetteer resolves an ACLED location name (any of its forms)."""
+    return any(ref.places_named(name, loose=True) for name in acled_place_names(place))
+
+
 def place_error_class(row: dict, event: dict, ref: Reference) -> str:
-    """Why the place differs: ACLED's place is missing from the gazetteer, ours is unresolved, or another place."""
-    if not ref.places_named(row.get("location") or "", loose=True):
+    """Why the place differs: ACLED codes a place the notes do not name, ACLED's place is missing from
+    the gazetteer, ours is unresolved or governorate-level, or another place was chosen."""
+    if not names_place(row.get("notes"), row.get("location")):
+        return "place: ACLED codes a place the notes do not name"
+    if not in_gazetteer(row.get("location"), ref):
         return "place: ACLED location not in gazetteer"
     if not event.get("location"):
         return "place: ours has no location"
@@ -555,14 +607,22 @@ def score_acled(docs: list[dict], events_by_doc: dict[str, list[dict]], ref: Ref
         pairs = match_acled_document(rows, events, admin1)
         matched += len(pairs)
         if not events:
-            errors.append(error("no event extracted", doc["id"], doc["body"], gold=[_acled_gold_summary(r) for r in rows]))
+            known = any(in_gazetteer(r.get("location"), ref) for r in rows)
+            errors.append(error(f"no event extracted (ACLED place {'in' if known else 'not in'} gazetteer)", doc["id"],
+                                doc["body"], gold=[_acled_gold_summary(r) for r in rows]))
         else:
             for g in sorted(set(range(len(rows))) - {g for g, _ in pairs}):
-                errors.append(error("fewer events than ACLED rows (gold row unmatched)", doc["id"], doc["body"],
-                                    gold=_acled_gold_summary(rows[g])))
+                known = "in" if in_gazetteer(rows[g].get("location"), ref) else "not in"
+                errors.append(error(f"ACLED row unmatched, document has fewer events (place {known} gazetteer)",
+                                    doc["id"], doc["body"], gold=_acled_gold_summary(rows[g])))
+            matched_places = [events[x].get("location") for _, x in pairs]
             for x in sorted(set(range(len(events))) - {x for _, x in pairs}):
-                errors.append(error("more events than ACLED rows (extra event)", doc["id"], doc["body"],
-                                    ours=_acled_ours_summary(events[x])))
+                again = any(same_place_name(events[x].get("location"), p) or events[x].get("location") == p
+                            for p in matched_places)
+                cls = ("extra event at a place already matched" if again
+                       else "extra event at governorate/region level" if events[x].get("geo_precision") == 3
+                       else "extra event at a place ACLED did not code")
+                errors.append(error(cls, doc["id"], doc["body"], ours=_acled_ours_summary(events[x])))
         for g, x in pairs:
             checks, problems = score_acled_pair(rows[g], events[x], ref, sides, admin1, day)
             gold_inf, our_inf = acled_is_infighting(rows[g]), bool(events[x].get("is_infighting"))
@@ -582,8 +642,8 @@ def score_acled(docs: list[dict], events_by_doc: dict[str, list[dict]], ref: Ref
     metrics = [figure("documents", len(docs)), figure("gold events (ACLED rows)", gold_total),
                figure("extracted events", ext_total), recall, precision,
                figure("event F1 (doc-level)", f1(precision["value"], recall["value"]), gold_total + ext_total)]
-    for field in ("event type", "sub_event_type", "admin1", "place name", "point within 10 km", "actor1 side",
-                  "fatalities exact"):
+    for field in ("event type", "sub_event_type", "admin1", "place name", "place name, where the notes name ACLED's place",
+                  "point within 10 km", "actor1 side", "fatalities exact"):
         hits = fields.get(field, [])
         metrics.append(rate(f"{field} accuracy (matched)", sum(hits), len(hits)))
     metrics += precision_recall_rows("infighting, documents", doc_infighting[(True, True)],
@@ -594,17 +654,21 @@ def score_acled(docs: list[dict], events_by_doc: dict[str, list[dict]], ref: Ref
 
 
 def gazetteer_coverage(rows: list[dict], ref: Reference) -> list[dict]:
-    """Share of distinct ACLED location names, and of ACLED events, the gazetteer resolves (loose lookup)."""
+    """Share of distinct ACLED location names, and of ACLED events, the gazetteer resolves: the name as
+    written (Reference.places_named, loose), and any of its ACLED forms ("Damascus - Al-Midan" -> "Al-Midan")."""
     names = Counter(r["location"] for r in rows if r.get("location"))
-    resolved = {n for n in names if ref.places_named(n, loose=True)}
-    return [rate("gazetteer coverage, distinct ACLED locations", len(resolved), len(names)),
-            rate("gazetteer coverage, ACLED events", sum(names[n] for n in resolved), sum(names.values()))]
+    as_written = {n for n in names if ref.places_named(n, loose=True)}
+    any_form = {n for n in names if in_gazetteer(n, ref)}
+    return [rate("gazetteer coverage, distinct ACLED locations", len(as_written), len(names)),
+            rate("gazetteer coverage, ACLED events", sum(names[n] for n in as_written), sum(names.values())),
+            rate("gazetteer coverage, distinct ACLED locations (any form)", len(any_form), len(names)),
+            rate("gazetteer coverage, ACLED events (any form)", sum(names[n] for n in any_form), sum(names.values()))]
 
 
 def unresolved_locations(rows: list[dict], ref: Reference, top: int = 30) -> list[tuple[str, int]]:
     """The most frequent ACLED location names the gazetteer does not resolve."""
     names = Counter(r["location"] for r in rows if r.get("location"))
-    return [(n, c) for n, c in names.most_common() if not ref.places_named(n, loose=True)][:top]
+    return [(n, c) for n, c in names.most_common() if not in_gazetteer(n, ref)][:top]
 
 
 def read_csv_rows(path: Path) -> list[dict]:
@@ -663,6 +727,13 @@ def civilians_killed_from_claims(claims: list[dict]) -> int:
     return sum(per_event.values())
 
 
+def _fakes_event_summaries(events: list[dict], limit: int = 6) -> list[dict]:
+    """The article's events, deadliest first, as short records for the error dump."""
+    ranked = sorted(events, key=lambda e: -(e.get("fatalities_best") or 0))[:limit]
+    return [{k: e.get(k) for k in ("sub_event_type", "actor1_side", "actor2_side", "location", "admin1",
+                                   "fatalities_best")} | {"notes": (e.get("notes") or "")[:240]} for e in ranked]
+
+
 def within_share(predicted: int, label: int, share: float = 0.2) -> bool:
     return abs(predicted - label) <= share * label
 
@@ -718,7 +789,8 @@ def score_fakes_governorate(label, events, admin1, counts, errors, doc, text) ->
     if not ok:
         cls = "governorate: no event with a governorate" if ours is None else "governorate: main event elsewhere"
         errors.append(error(cls, doc, text, gold=label["location"], ours=ours,
-                            ours_admin1=Counter(e.get("admin1") for e in events).most_common(4)))
+                            ours_admin1=Counter(e.get("admin1") for e in events).most_common(4),
+                            ours_events=_fakes_event_summaries(events)))
 
 
 def score_fakes_cause(label, events, counts, errors, doc, text) -> None:
@@ -731,7 +803,7 @@ def score_fakes_cause(label, events, counts, errors, doc, text) -> None:
         counts["cause ok"] += 1
     else:
         cls = "cause: no event" if not events else f"cause: label {cause}, ours other"
-        errors.append(error(cls, doc, text, gold=cause, ours=sorted(ours)))
+        errors.append(error(cls, doc, text, gold=cause, ours=sorted(ours), ours_events=_fakes_event_summaries(events)))
 
 
 def score_fakes_civilians(label, events, claims, counts, errors, doc, text) -> None:
@@ -744,4 +816,5 @@ def score_fakes_civilians(label, events, claims, counts, errors, doc, text) -> N
     if not within_share(ours, gold):
         cls = ("civilians: ours 0, label > 0" if ours == 0 else "civilians: ours > 0, label 0" if gold == 0
                else "civilians: ours too high" if ours > gold else "civilians: ours too low")
-        errors.append(error(cls, doc, text, gold=gold, ours=ours, ours_claims=from_claims))
+        errors.append(error(cls, doc, text, gold=gold, ours=ours, ours_claims=from_claims,
+                            ours_events=_fakes_event_summaries(events)))
