@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 
 from sitrep.numbers import COUNT, count_from_match
 
-_KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities)"
+_KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities|martyred|shot dead)"
 _INJURED = r"(?:injured|wounded|hurt|injuries|casualties)"
 _AFTER = re.compile(
-    rf"\b{COUNT}(?P<noun>(?:\s+[\w-]+){{0,3}}?)\s+(?:(?:were|was|have been|had been|are|is|being|got)\s+)?(?:reportedly\s+|also\s+)?(?P<verb>{_KILLED}|{_INJURED})\b",
+    rf"\b{COUNT}(?P<noun>(?:\s+(?!and\b|or\b|were\b|was\b)[\w-]+){{0,3}}?)\s+(?:(?:were|was|have been|had been|are|is|being|got)\s+)?(?:reportedly\s+|also\s+)?(?P<verb>{_KILLED}|{_INJURED})\b",
     re.IGNORECASE)
 _BEFORE = re.compile(
-    rf"\b(?P<verb>killing|killed|kill|kills|claimed the lives of|left|leaving|wounding|injuring|injured|wounded|death toll (?:\w+ ){{0,3}}?(?:to|at|of|reached|is|was))\s+(?:at least\s+)?{COUNT}(?P<noun>(?:\s+[\w-]+){{0,2}})",
+    rf"\b(?P<verb>killing|killed|kill|kills|martyring|claimed the lives of|left|leaving|wounding|injuring|injured|wounded|death toll (?:\w+ ){{0,3}}?(?:to|at|of|reached|is|was))\s+(?:at least\s+)?{COUNT}(?P<noun>(?:\s+[\w-]+){{0,2}})",
     re.IGNORECASE)
 
 
@@ -62,10 +62,31 @@ def _victim_group(noun: str, rules: dict) -> str:
     return "unknown"
 
 
+_ONE_VICTIM = re.compile(
+    rf"\b(?:(?P<before>killing|killed|wounding|injuring|injured|wounded)\s+(?:a|an|one)\s+(?P<noun_b>\w+(?:\s+\w+){{0,2}})"
+    rf"|(?:a|an|one)\s+(?:\w+\s+){{0,2}}?(?P<noun_a>\w+)\s+(?:was\s+|has been\s+|had been\s+)?(?:reportedly\s+)?(?P<after>{_KILLED}|{_INJURED}))\b",
+    re.IGNORECASE)
+
+
+def _single_victims(sentence: str, rules: dict) -> list[Count]:
+    """'killing an ambulance driver', 'a man died': one victim, when the noun is a person."""
+    people = {w for nouns in rules["victim_groups"].values() for w in nouns} | set(rules.get("single_victim_nouns", []))
+    counts = []
+    for match in _ONE_VICTIM.finditer(sentence):
+        words = (match.group("noun_a") or match.group("noun_b")).lower().split()
+        noun = next((w for w in words if w in people), None)
+        if noun is None:
+            continue
+        verb = (match.group("before") or match.group("after")).lower()
+        kind = "injured" if re.fullmatch(_INJURED, verb) or verb in ("wounding", "injuring") else "killed"
+        counts.append(Count(kind, 1, _victim_group(noun, rules), match.start(), match.end()))
+    return counts
+
+
 def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
     """Killed and injured counts stated in a sentence, in order of appearance."""
     counts: list[Count] = []
-    for pattern in (_AFTER, _BEFORE):
+    for pattern in (_BEFORE, _AFTER):
         for match in pattern.finditer(sentence):
             value = count_from_match(match)
             if value is None or value > 100000:
@@ -82,6 +103,9 @@ def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
             if any(c.start <= match.start("num") < c.end for c in counts):
                 continue
             counts.append(Count(kind, value, _victim_group(match.group("noun"), rules), match.start("num"), match.end("num")))
+    for single in _single_victims(sentence, rules):
+        if not any(c.kind == single.kind and abs(c.start - single.start) < 60 for c in counts):
+            counts.append(single)
     return sorted(counts, key=lambda c: c.start)
 
 

@@ -16,6 +16,8 @@ _MONTH_RE = r"(january|february|march|april|may|june|july|august|september|octob
 _PATTERNS = [
     ("day_month", re.compile(rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?\b", re.I)),
     ("month_day", re.compile(rf"\b(?:on\s+)?{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I)),
+    ("month", re.compile(rf"\b(?:in|since|during|through|until|by|early|late|mid-?|end of|beginning of)\s+(?:early\s+|late\s+|mid-?)?{_MONTH_RE}(?:\s+(\d{{4}}))?\b(?!\s+\d)", re.I)),
+    ("year", re.compile(r"\b(?:in|since|during|back in|throughout)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b", re.I)),
     ("yesterday", re.compile(r"\b(yesterday|last night)\b", re.I)),
     ("today", re.compile(r"\b(today|this morning|tonight|this evening|this afternoon)\b", re.I)),
     ("weekday", re.compile(r"\b(?:on|late|early|last|since|overnight)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
@@ -25,7 +27,10 @@ _PATTERNS = [
 
 
 def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.date | None, int | None, str]:
-    """(event_date, time_precision, rule) for a sentence; undated news is the publication date, precision 2."""
+    """(event_date, time_precision, rule) for a sentence; undated news is the publication date, precision 2.
+
+    A sentence dated only by an earlier year ("in 2013") is old history: rule "old_history", no date.
+    """
     if published is None:
         return None, None, "no_publication_date"
     for rule, pattern in _PATTERNS:
@@ -36,6 +41,19 @@ def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.dat
             resolved = _calendar_date(int(match.group(1)), match.group(2), match.group(3), published)
         elif rule == "month_day":
             resolved = _calendar_date(int(match.group(2)), match.group(1), match.group(3), published)
+        elif rule == "month":
+            month = _MONTHS.get(match.group(1).lower().rstrip("."))
+            year = int(match.group(2)) if match.group(2) else published.year
+            if not match.group(2) and month > published.month:
+                year -= 1
+            resolved = dt.date(year, month, 1) if month else None
+            if resolved is not None and resolved <= published:
+                return resolved, 3, rule
+            continue
+        elif rule == "year":
+            if int(match.group(1)) < published.year:
+                return None, None, "old_history"
+            continue
         elif rule == "yesterday":
             return published - dt.timedelta(days=1), 1, rule
         elif rule == "today":

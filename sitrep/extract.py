@@ -15,7 +15,7 @@ from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.matching import fold_for_matching
 from sitrep.reference import Place, Reference
-from sitrep.text import Sentence, inside, quoted_spans, split_sentences
+from sitrep.text import Sentence, fold, inside, quoted_spans, split_sentences
 
 EXTRACTOR = "rules-v1"
 
@@ -48,6 +48,11 @@ CONTROL_SUB_TYPES = {"Government regains territory", "Non-state actor overtakes 
 _PLACE_CANDIDATE = re.compile(
     r"(?:\b(?:al|el|as|ash|ad|ar|az|at|an|ath)-)?\b[A-Z][\w'’]*(?:-[\w'’]+)*"
     r"(?:\s+(?:(?:al|el|as|ash|ad|ar|az|at|an|ibn|bin|bani|abu|of|de)[-\s]+)?(?:[A-Z][\w'’]*(?:-[\w'’]+)*|\d{1,4}\b))*")
+_UNRESOLVED_BEFORE = re.compile(
+    r"\b(?:(?:village|town|city|neighbou?rhood|district|suburb|area|camp|hill|farms?|outskirts|countryside|vicinity|city) of|"
+    r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
+    r"stormed|captured|seized|retook|recaptured|entered|attacked)\s+(?:the\s+)?$", re.I)
+_UNRESOLVED_AFTER = re.compile(r"^\s+(?:village|town|city|neighbou?rhood|district|area|camp|hill|farms?|region|countryside)\b", re.I)
 _LOCATIVE_BEFORE = re.compile(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
 _NOT_PLACE_WORDS = {
     "the", "a", "an", "syria", "syrian", "syrians", "president", "minister", "monday", "tuesday", "wednesday",
@@ -89,6 +94,19 @@ class EntityHit:
     surface: str
     resolved_id: str | None
     place: Place | None = None
+    candidates: list[Place] = field(default_factory=list)  # gazetteer places the surface may be; [] = unresolved
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an event happened: a gazetteer place, or a surface name placed by its district or governorate."""
+    location: str | None
+    place: Place | None
+    admin1: str | None
+    admin2: str | None
+    latitude: float | None
+    longitude: float | None
+    precision: int | None
 
 
 @dataclass
@@ -101,10 +119,7 @@ class Event:
     actor2_id: str | None
     assoc1: list[str]
     assoc2: list[str]
-    location: str | None
-    place: Place | None
-    admin1: str | None
-    geo_precision: int | None
+    target: Target
     event_date: dt.date | None
     time_precision: int | None
     sentence: Sentence
@@ -137,6 +152,7 @@ class ArticleExtractor:
         self.ref = ref
         self.cues = ref.cues
         self.held_words = {k.lower(): v for k, v in (ref.cues.get("held_by_words") or {}).items()}
+        self.prefix_words = set(ref.cues.get("place_prefix_words") or [])
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
 
     # ---------- entities ----------
@@ -154,19 +170,37 @@ class ArticleExtractor:
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
         admin1 = [EntityHit("admin1", h.start, h.end, h.surface, h.key) for h in self.ref.admin1_matcher.find(text, folded)]
-        places = self._place_hits(text, taken)
+        places = self._place_hits(text, taken, {h.resolved_id for h in admin1})
         return sorted(sources + actors + places, key=lambda h: h.start), admin1
 
-    def _place_hits(self, text: str, taken: list[tuple[int, int]]) -> list[EntityHit]:
-        """Gazetteer places among capitalised word runs; a run may hold several ("Tartous Homs and Hasakeh")."""
+    def _place_hits(self, text: str, taken: list[tuple[int, int]], sentence_admin1: set[str]) -> list[EntityHit]:
+        """Places among capitalised word runs; a run may hold several ("Tartous Homs and Hasakeh").
+
+        A run the gazetteer does not know, standing where a place stands ("the village of
+        Tir Maallah", "Otaya town"), is kept as an unresolved place with no candidates.
+        """
         hits: list[EntityHit] = []
         for match in _PLACE_CANDIDATE.finditer(text):
             words = [(match.start() + w.start(), match.start() + w.end())
                      for w in re.finditer(r"[\w'’]+(?:-[\w'’]+)*", match.group())]
-            hits += self._places_in_words(text, words, taken)
+            found = self._places_in_words(text, words, taken, sentence_admin1)
+            if not found:
+                found = self._unresolved_place(text, match, taken)
+            hits += found
         return hits
 
-    def _places_in_words(self, text: str, words: list[tuple[int, int]], taken) -> list[EntityHit]:
+    def _unresolved_place(self, text: str, match: re.Match, taken) -> list[EntityHit]:
+        surface = re.sub(r"['’]s$", "", match.group())
+        if match.start() == 0 or len(surface) < 3 or any(match.start() < e and match.end() > s for s, e in taken):
+            return []
+        if any(w.lower() in _NOT_PLACE_WORDS for w in surface.split()[:1]):
+            return []
+        if _UNRESOLVED_BEFORE.search(text[max(0, match.start() - 40):match.start()]) or \
+                _UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]):
+            return [EntityHit("place", match.start(), match.start() + len(surface), surface, None)]
+        return []
+
+    def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side."""
         for size in range(min(len(words), 5), 0, -1):
             for i in range(0, len(words) - size + 1):
@@ -176,14 +210,27 @@ class ArticleExtractor:
                     continue
                 if any(s < te and e > ts for ts, te in taken):
                     continue
+                if self._prefix_fragment(text, words, i, size):
+                    continue
                 loose = bool(_LOCATIVE_BEFORE.search(text[max(0, s - 40):s])) or size > 1
-                candidates = self.ref.places_named(surface, loose=loose)
+                candidates = self.ref.places_named(surface)
+                if not candidates and loose:
+                    candidates = self.ref.places_named(surface, loose=True)
+                    if sentence_admin1 and not any(c.admin1 in sentence_admin1 for c in candidates):
+                        candidates = []  # a loose spelling match in another governorate than the one named
                 if candidates:
-                    hit = EntityHit("place", s, s + len(surface), surface, None)
-                    hit.candidates = candidates  # type: ignore[attr-defined]
-                    return (self._places_in_words(text, words[:i], taken) + [hit] +
-                            self._places_in_words(text, words[i + size:], taken))
+                    hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates)
+                    return (self._places_in_words(text, words[:i], taken, sentence_admin1) + [hit] +
+                            self._places_in_words(text, words[i + size:], taken, sentence_admin1))
         return []
+
+    def _prefix_fragment(self, text: str, words, i: int, size: int) -> bool:
+        """'Tal' of 'Tal Sultan' or 'Da'el' of 'Kafr Da'el': part of a longer name, not a place."""
+        prefixes = self.prefix_words
+        first = fold(text[words[i][0]:words[i][1]])
+        if size == 1 and first in prefixes and i + 1 < len(words):
+            return True
+        return i > 0 and fold(text[words[i - 1][0]:words[i - 1][1]]) in prefixes
 
     # ---------- the article ----------
     def extract(self, article_id: str, body: str, published: dt.date | None, outlet: str | None) -> ArticleExtraction:
@@ -191,11 +238,11 @@ class ArticleExtractor:
         sentences = split_sentences(body)
         per_sentence = [self.sentence_entities(s) for s in sentences]
         admin1_context = self._admin1_context(per_sentence)
-        for hits, _ in per_sentence:
+        for hits, admin1_hits in per_sentence:
             for hit in hits:
-                if hit.kind == "place":
-                    sentence_admin1 = admin1_context
-                    hit.place = self.ref.choose_place(hit.candidates, sentence_admin1)
+                if hit.kind == "place" and hit.candidates:
+                    context = [h.resolved_id for h in admin1_hits] + admin1_context
+                    hit.place = self.ref.choose_place(hit.candidates, context)
                     hit.resolved_id = hit.place.place_id
         events: list[Event] = []
         observations: list[dict] = []
@@ -220,7 +267,7 @@ class ArticleExtractor:
             for hit in admin1_hits:
                 counts[hit.resolved_id] = counts.get(hit.resolved_id, 0) + 2
             for hit in hits:
-                if hit.kind == "place":
+                if hit.kind == "place" and hit.candidates:
                     admins = {c.admin1 for c in hit.candidates if c.admin1}
                     if len(admins) == 1:
                         admin = admins.pop()
@@ -266,7 +313,9 @@ class ArticleExtractor:
         cues = self._cue_matches(text)
         actors = [h for h in hits if h.kind == "actor"]
         places = [h for h in hits if h.kind == "place"]
-        event_date, time_precision, _ = resolve_event_date(text, published)
+        event_date, time_precision, date_rule = resolve_event_date(text, published)
+        if date_rule == "old_history":
+            return []
         victim_groups = {c.victim_group for c in find_casualty_counts(text, self.ref.casualty_rules) if c.kind == "killed"}
         events: list[Event] = []
         for n, (start, end, cue) in enumerate(cues):
@@ -282,6 +331,7 @@ class ArticleExtractor:
                 continue
             targets = self._event_places(kind, text, start, end, window_end, places, admin1_hits, sentences,
                                          per_sentence, index, admin1_context)
+
             if targets is None:
                 continue
             civilian_victims = victim_groups & {"civilians", "children", "women"}
@@ -297,9 +347,9 @@ class ArticleExtractor:
                 others = [r for r in rebels if r != actor1]
                 actor2 = others[0] if others else generic
             if kind == "protest":
-                actor1 = actor1 or self._actor_id_for_type("protesters")
+                actor1 = self.cues.get("protesters_actor")
             if kind == "riot":
-                actor1 = actor1 or self._actor_id_for_type("rioters")
+                actor1 = self.cues.get("rioters_actor")
             if actor1 is None and kind not in ("agreement", "strategic", "formation"):
                 actor1 = self._actor_id_for_side("unknown")
             event_type, sub_type = EVENT_TYPES["capture" if kind == "capture_passive" else kind]
@@ -310,14 +360,13 @@ class ArticleExtractor:
             if sub_type in CONTROL_SUB_TYPES:
                 extent = "partial" if self.cues["partial_extent_re"].search(text[max(0, start - 30):window_end]) else "full"
             share = len(targets)
-            for t_index, (location, place, admin1, precision) in enumerate(targets):
-                if sub_type in CONTROL_SUB_TYPES and precision == 3:
+            for t_index, target in enumerate(targets):
+                if sub_type in CONTROL_SUB_TYPES and target.precision == 3:
                     extent = "partial"
                 events.append(Event(
-                    event_id=stable_id(article_id, sentence.idx, start, location, t_index),
+                    event_id=stable_id(article_id, sentence.idx, start, target.location, t_index),
                     kind=kind, event_type=event_type, sub_event_type=sub_type,
-                    actor1_id=actor1, actor2_id=actor2, assoc1=[], assoc2=[],
-                    location=location, place=place, admin1=admin1, geo_precision=precision,
+                    actor1_id=actor1, actor2_id=actor2, assoc1=[], assoc2=[], target=target,
                     event_date=event_date, time_precision=time_precision, sentence=sentence,
                     cue_start=start, cue_end=end, rule=f"{EXTRACTOR}:{kind}", extent=extent,
                     evidence=[sentence.idx]))
@@ -330,10 +379,7 @@ class ArticleExtractor:
         return self.ref.actors[actor_id].side_at(day)
 
     def _actor_id_for_side(self, side: str) -> str | None:
-        for actor in self.ref.actors.values():
-            if actor.generic and actor.periods and actor.periods[0].side == side:
-                return actor.actor_id
-        return None
+        return (self.cues.get("side_default_actor") or {}).get(side)
 
     def _side_word_actor(self, text: str, not_side: str | None) -> str | None:
         """The generic actor of a side named by a word ("rebel infighting", "regime positions")."""
@@ -341,12 +387,6 @@ class ArticleExtractor:
             side = self.held_words.get(word.lower())
             if side and side != not_side and side in ARMED_SIDES:
                 return self._actor_id_for_side(side)
-        return None
-
-    def _actor_id_for_type(self, actor_type: str) -> str | None:
-        for actor in self.ref.actors.values():
-            if actor.actor_type == actor_type and actor.generic:
-                return actor.actor_id
         return None
 
     def _attribute(self, kind, text, start, end, window_end, actors, day):
@@ -373,22 +413,35 @@ class ArticleExtractor:
             actor2 = candidates[-1].resolved_id if candidates else None
             return actor1, actor2
         subjects = [a for a in before if not _AGAINST.search(text[max(0, a.start - 40):a.start])]
-        actor1 = subjects[-1].resolved_id if subjects else None
+        actor1 = subjects[-1].resolved_id if subjects else self._adjective_actor(text, start, end)
         side1 = self._side(actor1, day)
         against = [a for a in armed if a.start > start and _AGAINST.search(text[max(0, a.start - 40):a.start])]
-        opponents = [a for a in against + after + before[::-1] if self._side(a.resolved_id, day) != side1]
+        ordered = against + [a for a in after if self._side(a.resolved_id, day) != side1] + after + \
+            [a for a in before[::-1] if self._side(a.resolved_id, day) != side1]
+        opponents = [a for a in ordered if a.resolved_id != actor1]
         actor2 = opponents[0].resolved_id if opponents else None
         return actor1, actor2
 
+    def _adjective_actor(self, text: str, start: int, end: int) -> str | None:
+        """'regime sniper fire', 'Turkish warplanes struck': an adjective names the actor."""
+        adjectives = self.cues.get("adjective_actors") or {}
+        window = re.findall(r"[\w-]+", text[max(0, start - 30):end])
+        for word in reversed(window):
+            actor = adjectives.get(word.lower())
+            if actor:
+                return actor
+        return None
+
     def _event_places(self, kind, text, start, end, window_end, places, admin1_hits, sentences, per_sentence,
-                      index, admin1_context):
-        """Where the event happened: [(location, place, admin1, geo_precision)], or None to skip it."""
-        near = self.cues["near_place_re"]
+                      index, admin1_context) -> list[Target] | None:
+        """Where the event happened, one Target per place; None when the text does not say (skip it)."""
+        def target(hit: EntityHit, precision: int) -> Target:
+            return self._target(hit, precision, places, admin1_hits, admin1_context)
+
         after = [p for p in places if end <= p.start < min(window_end, end + 110)]
         if kind == "capture_passive":
             after = []
         before = [p for p in places if p.end <= start]
-        chosen: list[EntityHit] = []
         if after:
             chosen = [after[0]]
             for nxt in after[1:]:
@@ -399,40 +452,38 @@ class ArticleExtractor:
             lead = text[end:chosen[0].start]
             unnamed = _UNNAMED_PLACE.search(lead)
             if unnamed and kind in ("capture", "transfer"):
-                resolved = self._restated_place(sentences, per_sentence, index)
-                if resolved is not None:
-                    return [self._target(resolved, 1)]
+                restated = self._restated_place(sentences, per_sentence, index)
+                if restated is not None:
+                    return [target(restated, 1)]
             precision = 2 if self._near(lead) or unnamed else 1
-            return self._collapse_neighbourhoods([self._target(p, precision) for p in chosen])
+            return self._collapse_neighbourhoods([target(p, precision) for p in chosen])
         if kind in ("capture", "transfer") and _UNNAMED_MANY.match(text[end:end + 60]):
-            context = before[-1] if before else None
-            admin1 = context.place.admin1 if context else (admin1_hits[0].resolved_id if admin1_hits else None)
+            admin1 = next((p.place.admin1 for p in reversed(before) if p.place), None) or \
+                (admin1_hits[0].resolved_id if admin1_hits else None)
             if admin1:
-                lat, lon = self.ref.admin1_centroid(admin1)
-                return [(admin1, None, admin1, 3)]
+                return [self._admin1_target(admin1)]
         if before:
             hit = before[-1]
             precision = 2 if self._near(text[max(0, hit.start - 40):hit.start]) else 1
-            return [self._target(hit, precision)]
+            return [target(hit, precision)]
         for phrase, region in (self.cues.get("regions") or {}).items():
             if phrase in text.lower():
-                return [(region, None, None, 3)]
+                return [Target(region, None, None, None, None, None, 3)]
         if admin1_hits:
-            return [(admin1_hits[0].resolved_id, None, admin1_hits[0].resolved_id, 3)]
+            return [self._admin1_target(admin1_hits[0].resolved_id)]
         if kind in ("capture", "capture_passive", "transfer"):
             return None
         if kind in ("agreement", "formation", "strategic", "arrests"):
-            return [(None, None, None, 3)]
+            return [Target(None, None, None, None, None, None, 3)]
         for back in (index - 1, index - 2):
             if back < 0:
                 break
-            previous = [h for h in per_sentence[back][0] if h.kind == "place"]
+            previous = [h for h in per_sentence[back][0] if h.kind == "place" and h.place]
             if previous:
-                precision = 2 if near.search(text) else 1
-                return [self._target(previous[0], precision)]
+                precision = 2 if self.cues["near_place_re"].search(text) else 1
+                return [self._target(previous[0], precision, [], [], admin1_context)]
         if admin1_context:
-            admin1 = admin1_context[0]
-            return [(admin1, None, admin1, 3)]
+            return [self._admin1_target(admin1_context[0])]
         return None
 
     def _near(self, lead: str) -> bool:
@@ -446,22 +497,38 @@ class ArticleExtractor:
         """'a flashpoint suburb of the capital' is named when a later sentence restates its fall."""
         for ahead in range(index + 1, min(index + 3, len(sentences))):
             for hit in per_sentence[ahead][0]:
-                if hit.kind == "place" and re.search(_FALL_OF.format(name=re.escape(hit.surface)), sentences[ahead].text, re.I):
+                if hit.kind == "place" and hit.place and \
+                        re.search(_FALL_OF.format(name=re.escape(hit.surface)), sentences[ahead].text, re.I):
                     return hit
         return None
 
-    def _target(self, hit: EntityHit, precision: int):
-        place = hit.place
-        if place.feature in ("admin1", "region"):
-            precision = 3
-        return (place.name, place, place.admin1, precision)
+    def _admin1_target(self, admin1: str) -> Target:
+        lat, lon = self.ref.admin1_centroid(admin1)
+        return Target(admin1, None, admin1, None, lat, lon, 3)
 
-    def _collapse_neighbourhoods(self, targets):
+    def _target(self, hit: EntityHit, precision: int, places, admin1_hits, admin1_context) -> Target:
+        """A resolved place is its own point; an unresolved one takes its district's or governorate's."""
+        place = hit.place
+        if place is not None:
+            if place.feature in ("admin1", "region"):
+                precision = 3
+            return Target(place.name, place, place.admin1, place.admin2, place.latitude, place.longitude, precision)
+        anchor = next((p.place for p in places if p.place and hit.end <= p.start <= hit.end + 40
+                       and p.place.feature in ("admin2", "city", "town", "region")), None)
+        if anchor is not None and anchor.feature != "region":
+            return Target(hit.surface, None, anchor.admin1, anchor.admin2, anchor.latitude, anchor.longitude, 2)
+        admin1 = next((h.resolved_id for h in admin1_hits), None) or \
+            next((p.place.admin1 for p in places if p.place and p.place.admin1), None) or \
+            (admin1_context[0] if admin1_context else None)
+        lat, lon = self.ref.admin1_centroid(admin1) if admin1 else (None, None)
+        return Target(hit.surface, None, admin1, None, lat, lon, 3)
+
+    def _collapse_neighbourhoods(self, targets: list[Target]) -> list[Target]:
         """Neighbourhoods of one city hit in one attack are one event (ACLED codes them at the city)."""
         kept, seen = [], set()
         for target in targets:
-            place = target[1]
-            group = ("nbh", place.admin2) if place is not None and place.feature == "neighbourhood" else target[0]
+            place = target.place
+            group = ("nbh", place.admin2) if place is not None and place.feature == "neighbourhood" else target.location
             if group not in seen:
                 seen.add(group)
                 kept.append(target)
@@ -504,7 +571,7 @@ class ArticleExtractor:
         for event in reversed(earlier_events):
             if event.event_type in ("Strategic developments", "Protests"):
                 continue
-            if (event.place and event.place.place_id in place_ids) or (
+            if (event.target.place and event.target.place.place_id in place_ids) or (
                     not place_ids and re.search(r"\bthe (?:attack|strike|raid|shelling|bombing|blast|explosion|massacre|incident|assault)\b", sentence.text, re.I)):
                 event.claims.extend(claims)
                 if sentence.idx not in event.evidence:
@@ -515,7 +582,7 @@ class ArticleExtractor:
     def _observations(self, article_id, sentence, hits, published) -> list[dict]:
         rows = []
         text = sentence.text
-        places = [h for h in hits if h.kind == "place"]
+        places = [h for h in hits if h.kind == "place" and h.place]
         for m in re.finditer(r"\b([\w]+(?: [A-Z][\w]+)?)-(?:held|controlled)\b", text):
             side = self.held_words.get(m.group(1).lower())
             if not side:
@@ -549,7 +616,7 @@ class ArticleExtractor:
             actor2 = self.ref.actors.get(event.actor2_id) if event.actor2_id else None
             side1 = actor1.side_at(event.event_date) if actor1 else None
             side2 = actor2.side_at(event.event_date) if actor2 else None
-            lat, lon = (event.place.latitude, event.place.longitude) if event.place else self.ref.admin1_centroid(event.admin1) if event.admin1 else (None, None)
+            target = event.target
             sentence = event.sentence
             event_rows.append({
                 "event_id": event.event_id, "article_id": article_id, "event_date": event.event_date,
@@ -562,9 +629,9 @@ class ArticleExtractor:
                 "is_infighting": side1 == "rebels" and side2 == "rebels",
                 "violence_type": violence_type(event.event_type, side1, side2),
                 "civilian_targeting": side2 == "civilians",
-                "location": event.location, "place_id": event.place.place_id if event.place else None,
-                "admin1": event.admin1, "admin2": event.place.admin2 if event.place else None,
-                "latitude": lat, "longitude": lon, "geo_precision": event.geo_precision,
+                "location": target.location, "place_id": target.place.place_id if target.place else None,
+                "admin1": target.admin1, "admin2": target.admin2,
+                "latitude": target.latitude, "longitude": target.longitude, "geo_precision": target.precision,
                 "fatalities_low": low, "fatalities_best": best, "fatalities_high": high, "injured_best": injured,
                 "sources": "; ".join(sorted({c.source_name for c in event.claims})) or None,
                 "notes": sentence.text, "sentence_idx": sentence.idx,
@@ -578,11 +645,11 @@ class ArticleExtractor:
                     "injured": claim.injured, "victim_group": claim.victim_group,
                     "sentence_idx": claim.sentence_idx, "char_start": claim.char_start, "char_end": claim.char_end,
                     "evidence": sentences[claim.sentence_idx].text, "extractor": f"{EXTRACTOR}:casualty_claim"})
-            if event.sub_event_type in CONTROL_SUB_TYPES and event.location:
+            if event.sub_event_type in CONTROL_SUB_TYPES and target.location:
                 change_rows.append({
                     "change_id": stable_id(event.event_id, "control"), "event_id": event.event_id,
-                    "article_id": article_id, "location": event.location,
-                    "place_id": event.place.place_id if event.place else None, "admin1": event.admin1,
+                    "article_id": article_id, "location": target.location,
+                    "place_id": target.place.place_id if target.place else None, "admin1": target.admin1,
                     "from_actor": actor2.name if actor2 else None, "from_side": side2,
                     "to_actor": actor1.name if actor1 else None, "to_side": side1, "extent": event.extent,
                     "change_date": event.event_date, "time_precision": event.time_precision,
@@ -605,7 +672,9 @@ class ArticleExtractor:
         text = sentence.text
         if not self._cue_matches(text):
             return []
-        rows = []
+        rows = [{"article_id": article_id, "sentence_idx": sentence.idx, "char_start": sentence.start + h.start,
+                 "char_end": sentence.start + h.end, "surface": h.surface, "kind": "place", "sentence": text}
+                for h in hits if h.kind == "place" and h.resolved_id is None]
         for m in _PLACE_CANDIDATE.finditer(text):
             surface = re.sub(r"['’]s$", "", m.group())
             if m.start() == 0 or surface.lower() in _NOT_PLACE_WORDS or len(surface) < 3:
@@ -647,7 +716,7 @@ def keep_highest_per_place(events: list[Event]) -> list[Event]:
     best: dict[tuple, Event] = {}
     order = []
     for event in events:
-        key = (event.location, event.event_date)
+        key = (event.target.location, event.event_date)
         if key not in best:
             best[key] = event
             order.append(key)
@@ -688,7 +757,7 @@ def merge_duplicate_events(events: list[Event], unknown_actors: set[str]) -> lis
 
 
 def _same_event(a: Event, b: Event, unknown_actors: set[str]) -> bool:
-    if (a.event_type, a.sub_event_type, a.location, a.event_date) != (b.event_type, b.sub_event_type, b.location, b.event_date):
+    if (a.event_type, a.sub_event_type, a.target.location, a.event_date) != (b.event_type, b.sub_event_type, b.target.location, b.event_date):
         return False
     if a.kind in ("capture", "capture_passive"):
         return True
