@@ -17,7 +17,7 @@ _AFTER = re.compile(
     rf"\b{COUNT}(?P<noun>(?:\s+(?!and\b|or\b|were\b|was\b)[\w-]+){{0,3}}?)\s+(?:(?:were|was|have been|had been|are|is|being|got)\s+)?(?:reportedly\s+|also\s+)?(?P<verb>{_KILLED}|{_INJURED})\b",
     re.IGNORECASE)
 _BEFORE = re.compile(
-    rf"\b(?P<verb>killing|killed|kill|kills|martyring|claimed the lives of|left|leaving|wounding|injuring|injured|wounded|death toll (?:\w+ ){{0,3}}?(?:to|at|of|reached|is|was))\s+(?:at least\s+)?{COUNT}(?P<noun>(?:\s+[\w-]+){{0,2}})",
+    rf"\b(?P<verb>(?:the )?(?:killing|death|deaths|injury|injuries|wounding|martyrdom) of|resulted in|killing|killed|kill|kills|martyring|claimed the lives of|left|leaving|wounding|injuring|injured|wounded|death toll (?:\w+ ){{0,3}}?(?:to|at|of|reached|is|was))\s+(?:at least\s+)?{COUNT}(?P<noun>(?:\s+[\w-]+){{0,2}})",
     re.IGNORECASE)
 
 
@@ -63,7 +63,7 @@ def _victim_group(noun: str, rules: dict) -> str:
 
 
 _ONE_VICTIM = re.compile(
-    rf"\b(?:(?P<before>killing|killed|wounding|injuring|injured|wounded)\s+(?:a|an|one)\s+(?P<noun_b>\w+(?:\s+\w+){{0,2}})"
+    rf"\b(?:(?P<before>(?:the )?death of|killing of|killing|killed|wounding|injuring|injured|wounded)\s+(?:a|an|one)\s+(?P<noun_b>\w+(?:\s+\w+){{0,2}})"
     rf"|(?:a|an|one)\s+(?:\w+\s+){{0,2}}?(?P<noun_a>\w+)\s+(?:was\s+|has been\s+|had been\s+)?(?:reportedly\s+)?(?P<after>{_KILLED}|{_INJURED}))\b",
     re.IGNORECASE)
 
@@ -95,7 +95,13 @@ def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
             if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
                 continue
             verb = match.group("verb").lower()
-            kind = "injured" if re.fullmatch(_INJURED, verb) or verb in ("wounding", "injuring") else "killed"
+            kind = "injured" if re.fullmatch(_INJURED, verb) or verb.split()[-2:-1] in (["injury"], ["injuries"], ["wounding"]) \
+                or verb in ("wounding", "injuring") else "killed"
+            if verb == "resulted in" and not re.match(rf"\s*(?:\w+\s+){{0,2}}?{_KILLED}", match.group("noun") + sentence[match.end():match.end() + 20], re.I):
+                if re.match(rf"\s*(?:\w+\s+){{0,2}}?{_INJURED}", match.group("noun") + sentence[match.end():match.end() + 20], re.I):
+                    kind = "injured"
+                else:
+                    continue
             if verb in ("left", "leaving") and not re.search(rf"\b{_KILLED}|{_INJURED}", match.group("noun") + sentence[match.end():match.end() + 12], re.I):
                 continue
             if verb in ("left", "leaving") and re.search(_INJURED, sentence[match.end():match.end() + 12], re.I):

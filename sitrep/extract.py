@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.matching import fold_for_matching
 from sitrep.reference import Place, Reference
-from sitrep.text import Sentence, fold, inside, quoted_spans, split_sentences
+from sitrep.text import Sentence, fold, inside, place_name_key, quoted_spans, split_sentences
 
 EXTRACTOR = "rules-v1"
 
@@ -51,8 +51,8 @@ _PLACE_CANDIDATE = re.compile(
 _UNRESOLVED_BEFORE = re.compile(
     r"\b(?:(?:village|town|city|neighbou?rhood|district|suburb|area|camp|hill|farms?|outskirts|countryside|vicinity|city) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
-    r"stormed|captured|seized|retook|recaptured|entered|attacked)\s+(?:the\s+)?$", re.I)
-_UNRESOLVED_AFTER = re.compile(r"^\s+(?:village|town|city|neighbou?rhood|district|area|camp|hill|farms?|region|countryside)\b", re.I)
+    r"stormed|captured|seized|retook|recaptured|entered|attacked|over|and)\s+(?:the\s+)?$", re.I)
+_UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base)\b", re.I)
 _LOCATIVE_BEFORE = re.compile(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
 _NOT_PLACE_WORDS = {
     "the", "a", "an", "syria", "syrian", "syrians", "president", "minister", "monday", "tuesday", "wednesday",
@@ -82,6 +82,7 @@ _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 _UNNAMED_PLACE = re.compile(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|towns|villages|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
 _UNNAMED_MANY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:two|three|four|five|six|several|a number of|\d+|dozens of|some)\s+(?:\w+\s+)?(?:towns|villages|areas|positions|hills|neighbou?rhoods|districts)\b", re.I)
 _FALL_OF = r"(?:{name}'s fall|fall of (?:the )?(?:\w+ )?{name}|{name} fell)"
+_ANAPHOR = re.compile(r"\b(?:the|these|those|this|that)\s+(?:\w+\s+)?(?:attacks?|strikes?|airstrikes?|air strikes?|raids?|shelling|bombing|bombardment|blasts?|explosions?|massacre|incident|assault|clashes|fighting|battles?|offensive)\b", re.I)
 _PRONOUN_SOURCE = re.compile(r"\b(?:it|he|she|they|the monitor|the group|the observatory|the agency|the network|the ministry)\s+(?:also\s+)?(?:said|says|reported|added|cited|confirmed|stated)\b", re.I)
 _CIVILIAN_TARGET = re.compile(r"\b(?:civilians?|residential|market|hospital|school|bakery|mosque|church|homes|houses|camp for displaced|displaced|funeral|wedding|bus|convoy of civilians)\b", re.I)
 
@@ -107,6 +108,7 @@ class Target:
     latitude: float | None
     longitude: float | None
     precision: int | None
+    borrowed: bool = False  # the place was not named with the cue (before it, or from context)
 
 
 @dataclass
@@ -215,9 +217,10 @@ class ArticleExtractor:
                 loose = bool(_LOCATIVE_BEFORE.search(text[max(0, s - 40):s])) or size > 1
                 candidates = self.ref.places_named(surface)
                 if not candidates and loose:
-                    candidates = self.ref.places_named(surface, loose=True)
-                    if sentence_admin1 and not any(c.admin1 in sentence_admin1 for c in candidates):
-                        candidates = []  # a loose spelling match in another governorate than the one named
+                    candidates = [c for c in self.ref.places_named(surface, loose=True)
+                                  if close_spelling(surface, c, self.ref)]
+                if sentence_admin1 and not any(c.admin1 in sentence_admin1 for c in candidates):
+                    candidates = []  # a namesake in another governorate than the one the sentence names
                 if candidates:
                     hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates)
                     return (self._places_in_words(text, words[:i], taken, sentence_admin1) + [hit] +
@@ -371,7 +374,7 @@ class ArticleExtractor:
                     cue_start=start, cue_end=end, rule=f"{EXTRACTOR}:{kind}", extent=extent,
                     evidence=[sentence.idx]))
                 events[-1].split_share = (t_index, share)  # type: ignore[attr-defined]
-        return keep_highest_per_place(events)
+        return one_event_per_episode(keep_highest_per_place(events))
 
     def _side(self, actor_id: str | None, day: dt.date | None) -> str | None:
         if actor_id is None:
@@ -465,12 +468,12 @@ class ArticleExtractor:
         if before:
             hit = before[-1]
             precision = 2 if self._near(text[max(0, hit.start - 40):hit.start]) else 1
-            return [target(hit, precision)]
+            return [replace(target(hit, precision), borrowed=True)]
         for phrase, region in (self.cues.get("regions") or {}).items():
             if phrase in text.lower():
-                return [Target(region, None, None, None, None, None, 3)]
+                return [Target(region, None, None, None, None, None, 3, borrowed=True)]
         if admin1_hits:
-            return [self._admin1_target(admin1_hits[0].resolved_id)]
+            return [replace(self._admin1_target(admin1_hits[0].resolved_id), borrowed=True)]
         if kind in ("capture", "capture_passive", "transfer"):
             return None
         if kind in ("agreement", "formation", "strategic", "arrests"):
@@ -481,9 +484,9 @@ class ArticleExtractor:
             previous = [h for h in per_sentence[back][0] if h.kind == "place" and h.place]
             if previous:
                 precision = 2 if self.cues["near_place_re"].search(text) else 1
-                return [self._target(previous[0], precision, [], [], admin1_context)]
+                return [replace(self._target(previous[0], precision, [], [], admin1_context), borrowed=True)]
         if admin1_context:
-            return [self._admin1_target(admin1_context[0])]
+            return [replace(self._admin1_target(admin1_context[0]), borrowed=True)]
         return None
 
     def _near(self, lead: str) -> bool:
@@ -567,15 +570,18 @@ class ArticleExtractor:
                 for claim in claims:
                     event.claims.append(claim.split(position, share))
             return
-        place_ids = {h.resolved_id for h in hits if h.kind == "place"}
+        place_ids = {h.resolved_id for h in hits if h.kind == "place" and h.resolved_id}
         for event in reversed(earlier_events):
             if event.event_type in ("Strategic developments", "Protests"):
                 continue
             if (event.target.place and event.target.place.place_id in place_ids) or (
-                    not place_ids and re.search(r"\bthe (?:attack|strike|raid|shelling|bombing|blast|explosion|massacre|incident|assault)\b", sentence.text, re.I)):
-                event.claims.extend(claims)
-                if sentence.idx not in event.evidence:
-                    event.evidence.append(sentence.idx)
+                    not place_ids and _ANAPHOR.search(sentence.text)):
+                siblings = [e for e in earlier_events if e.sentence.idx == event.sentence.idx
+                            and e.cue_start == event.cue_start] if not place_ids else [event]
+                for position, sibling in enumerate(siblings):
+                    sibling.claims.extend(claim.split(position, len(siblings)) for claim in claims)
+                    if sentence.idx not in sibling.evidence:
+                        sibling.evidence.append(sentence.idx)
                 return
 
     # ---------- control observations ----------
@@ -693,6 +699,24 @@ class ArticleExtractor:
         return rows
 
 
+def close_spelling(surface: str, place: Place, ref: Reference) -> bool:
+    """A transliteration variant, not another name with the same consonants: edit distance <= 2 (1 if short)."""
+    key = place_name_key(surface)
+    limit = 2 if len(key) >= 6 else 1
+    names = [place.name] + [alias for pid, alias in ref.place_aliases_of(place.place_id)]
+    return any(edit_distance(key, place_name_key(name)) <= limit for name in names)
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
 def is_heading(text: str) -> bool:
     """A subheading ("Rebel infighting takes its toll") names a topic; it reports no event."""
     return len(text) < 90 and not re.search(r"[.!?\"”’')]$", text.strip())
@@ -721,8 +745,24 @@ def keep_highest_per_place(events: list[Event]) -> list[Event]:
             best[key] = event
             order.append(key)
         elif _rank(event) > _rank(best[key]):
+            if not best[key].target.borrowed:
+                event.target = replace(event.target, borrowed=False)
             best[key] = event
     return [best[k] for k in order]
+
+
+_TYPE_RANK = {"Battles": 3, "Explosions/Remote violence": 2, "Violence against civilians": 1}
+
+
+def one_event_per_episode(events: list[Event]) -> list[Event]:
+    """'Clashes accompanied by shelling', 'shelled X in conjunction with airstrikes': a cue whose place
+    is borrowed from elsewhere in the sentence is part of the episode coded at the named place, unless
+    its type ranks higher."""
+    own = [e for e in events if not e.target.borrowed]
+    if not own:
+        return events
+    top = max(_TYPE_RANK.get(e.event_type, 0) for e in own)
+    return [e for e in events if not e.target.borrowed or _TYPE_RANK.get(e.event_type, 0) > top]
 
 
 _PRIORITY = {"capture": 100, "capture_passive": 100, "infighting": 95, "clash": 90, "chemical": 85, "suicide": 84,

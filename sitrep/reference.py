@@ -138,6 +138,13 @@ class Reference:
                 ids = self._by_skeleton.get(skeleton, [])
         return [self.places[i] for i in ids if i in self.places]
 
+    def place_aliases_of(self, place_id: str) -> list[tuple[str, str]]:
+        if not hasattr(self, "_aliases_by_place"):
+            self._aliases_by_place: dict[str, list[tuple[str, str]]] = {}
+            for pid, alias in self.place_aliases:
+                self._aliases_by_place.setdefault(pid, []).append((pid, alias))
+        return self._aliases_by_place.get(place_id, [])
+
     def choose_place(self, candidates: list[Place], admin1_context: list[str]) -> Place:
         """Ambiguous names: prefer the governorate named in the sentence or article, then size."""
         def rank(place: Place):
