@@ -51,7 +51,8 @@ _PLACE_CANDIDATE = re.compile(
 _UNRESOLVED_BEFORE = re.compile(
     r"\b(?:(?:village|town|city|neighbou?rhood|district|suburb|area|camp|hill|farms?|outskirts|countryside|vicinity|city) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
-    r"stormed|captured|seized|retook|recaptured|entered|attacked|over|and)\s+(?:the\s+)?$", re.I)
+    r"stormed|captured|seized|retook|recaptured|entered|attacked|over)\s+(?:the\s+)?$", re.I)
+_GROUP_NOUN_AFTER = re.compile(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
 _UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base)\b", re.I)
 _LOCATIVE_BEFORE = re.compile(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
 _NOT_PLACE_WORDS = {
@@ -78,6 +79,7 @@ _DESCRIPTOR_OBJECT = re.compile(
 _LIST_JOINER = re.compile(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+|\s+)$")
 _PASSIVE_BY = re.compile(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?$", re.I)
 _AGAINST = re.compile(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+_BACKED_BY = re.compile(r"\b(?:backed|supported|aided|assisted|accompanied|joined|reinforced|covered) by\s+(?:the\s+)?(?:\w+\s+){0,2}$|\b(?:with|under) (?:the )?(?:support|cover|backing) of\s+(?:the\s+)?$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 _UNNAMED_PLACE = re.compile(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|towns|villages|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
 _UNNAMED_MANY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:two|three|four|five|six|several|a number of|\d+|dozens of|some)\s+(?:\w+\s+)?(?:towns|villages|areas|positions|hills|neighbou?rhoods|districts)\b", re.I)
@@ -197,6 +199,9 @@ class ArticleExtractor:
             return []
         if any(w.lower() in _NOT_PLACE_WORDS for w in surface.split()[:1]):
             return []
+        if _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]) or \
+                fold(surface) in (self.cues.get("adjective_actors") or {}):
+            return []  # "Islamist faction fighters", "Olive Branch forces": who, not where
         if _UNRESOLVED_BEFORE.search(text[max(0, match.start() - 40):match.start()]) or \
                 _UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]):
             return [EntityHit("place", match.start(), match.start() + len(surface), surface, None)]
@@ -342,7 +347,7 @@ class ArticleExtractor:
                     civilian_victims or (actor2 is None and (kind in ("attack", "abduction") or _CIVILIAN_TARGET.search(text)))):
                 actor2 = self._actor_id_for_side("civilians")
             if actor2 is None and kind in ("capture", "capture_passive", "clash"):
-                actor2 = self._side_word_actor(text, self._side(actor1, event_date))
+                actor2 = self._side_word_actor(text[start:] + " " + text[:start], actor1, actors)
             if kind == "infighting":
                 rebels = [a.resolved_id for a in actors if self._side(a.resolved_id, event_date) == "rebels"]
                 generic = self._actor_id_for_side("rebels")
@@ -384,12 +389,15 @@ class ArticleExtractor:
     def _actor_id_for_side(self, side: str) -> str | None:
         return (self.cues.get("side_default_actor") or {}).get(side)
 
-    def _side_word_actor(self, text: str, not_side: str | None) -> str | None:
-        """The generic actor of a side named by a word ("rebel infighting", "regime positions")."""
-        for word in re.findall(r"[A-Za-z]+", text):
-            side = self.held_words.get(word.lower())
-            if side and side != not_side and side in ARMED_SIDES:
-                return self._actor_id_for_side(side)
+    def _side_word_actor(self, text: str, actor1: str | None, actors) -> str | None:
+        """The actor an adjective names ("rebel infighting", "regime positions"), outside named actors."""
+        adjectives = self.cues.get("adjective_actors") or {}
+        for word in re.finditer(r"[A-Za-z-]+", text):
+            if any(a.start <= word.start() < a.end for a in actors):
+                continue
+            actor = adjectives.get(word.group().lower())
+            if actor and actor != actor1:
+                return actor
         return None
 
     def _attribute(self, kind, text, start, end, window_end, actors, day):
@@ -406,16 +414,23 @@ class ArticleExtractor:
         between = next((a for a in before if _BETWEEN.search(text[:a.start])), None) or \
             next((a for a in after if _BETWEEN.search(text[:a.start])), None)
         if between is not None:
-            rest = [a for a in armed if a.start > between.start]
+            rest = [a for a in armed if a.start > between.start and a.resolved_id != between.resolved_id]
             actor1 = between.resolved_id
             actor2 = rest[0].resolved_id if rest else None
             return actor1, actor2
+        between_word = re.search(r"\bbetween\s+(?:the\s+)?([\w-]+)", text[start:window_end], re.I)
+        if between_word:  # "between rebel and Islamist fighters and/against X"
+            first = (self.cues.get("adjective_actors") or {}).get(between_word.group(1).lower())
+            if first:
+                rest = [a for a in armed if a.start > start + between_word.end()]
+                return first, (rest[0].resolved_id if rest else None)
         if by_actor is not None:
             actor1 = by_actor.resolved_id
             candidates = [a for a in before if self._side(a.resolved_id, day) != self._side(actor1, day)]
             actor2 = candidates[-1].resolved_id if candidates else None
             return actor1, actor2
-        subjects = [a for a in before if not _AGAINST.search(text[max(0, a.start - 40):a.start])]
+        subjects = [a for a in before if not _AGAINST.search(text[max(0, a.start - 40):a.start])
+                    and not _BACKED_BY.search(text[max(0, a.start - 40):a.start])]
         actor1 = subjects[-1].resolved_id if subjects else self._adjective_actor(text, start, end)
         side1 = self._side(actor1, day)
         against = [a for a in armed if a.start > start and _AGAINST.search(text[max(0, a.start - 40):a.start])]
@@ -428,8 +443,7 @@ class ArticleExtractor:
     def _adjective_actor(self, text: str, start: int, end: int) -> str | None:
         """'regime sniper fire', 'Turkish warplanes struck': an adjective names the actor."""
         adjectives = self.cues.get("adjective_actors") or {}
-        window = re.findall(r"[\w-]+", text[max(0, start - 30):end])
-        for word in reversed(window):
+        for word in reversed(re.findall(r"[\w-]+", text[max(0, start - 30):end])):
             actor = adjectives.get(word.lower())
             if actor:
                 return actor

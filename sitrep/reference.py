@@ -117,8 +117,9 @@ class Reference:
     @cached_property
     def actor_matcher(self) -> AliasMatcher:
         return AliasMatcher(
-            ((alias, a.actor_id) for a in self.actors.values() for alias in (a.name, *a.aliases)),
-            ((alias, a.actor_id) for a in self.actors.values() for alias in a.case_sensitive_aliases),
+            ((alias, a.actor_id) for a in self.actors.values() for alias in (a.name, *a.aliases, *_name_parts(a.name)[1:])),
+            ((alias, a.actor_id) for a in self.actors.values()
+             for alias in (*a.case_sensitive_aliases, *_name_parts(a.name)[:1])),
         )
 
     @cached_property
@@ -155,6 +156,12 @@ class Reference:
     def admin1_centroid(self, admin1: str) -> tuple[float | None, float | None]:
         row = self.admin1.get(admin1)
         return (row["latitude"], row["longitude"]) if row else (None, None)
+
+
+def _name_parts(name: str) -> list[str]:
+    """ACLED-style 'HNDZ: Nour al-Din al-Zinki Movement' -> ['HNDZ', 'Nour al-Din al-Zinki Movement']."""
+    match = re.match(r"^([A-Z][A-Za-z]{1,6}):\s+(.+)$", name)
+    return [match.group(1), match.group(2)] if match else []
 
 
 def load_reference(directory: Path | None = None) -> Reference:
