@@ -1,7 +1,7 @@
 """The Dagster code location: every asset, check, job, schedule and sensor of sitrep."""
 import dagster as dg
 
-from assets import checks, facts, ingest, reference, views
+from assets import checks, exports, facts, ingest, reference, report, views
 from orchestration.jobs import sitrep_job
 from orchestration.resources import (ArticlesFolderResource, WarehouseResource, articles_dir_from_env,
                                      warehouse_path_from_env)
@@ -12,7 +12,7 @@ from orchestration.sensors import new_articles_sensor
 def build_defs(warehouse_path: str, articles_path: str) -> dg.Definitions:
     """The same graph pointed at any warehouse file and articles folder (tests use temp ones)."""
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([reference, ingest, facts, views]),
+        assets=dg.load_assets_from_modules([reference, ingest, facts, views, report, exports]),
         asset_checks=[*checks.schema_checks, *checks.relational_checks],
         jobs=[sitrep_job],
         schedules=[daily_refresh],

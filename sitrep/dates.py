@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+OLD_HISTORY_DAYS = 180  # a dated recollection older than this is background, not news (ANNOTATION.md §1)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = {m: i + 1 for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
@@ -48,6 +49,8 @@ def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.dat
                 year -= 1
             resolved = dt.date(year, month, 1) if month else None
             if resolved is not None and resolved <= published:
+                if (published - resolved).days > OLD_HISTORY_DAYS:
+                    return None, None, "old_history"
                 return resolved, 3, rule
             continue
         elif rule == "year":

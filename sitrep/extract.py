@@ -52,6 +52,7 @@ _UNRESOLVED_BEFORE = re.compile(
     r"\b(?:(?:village|town|city|neighbou?rhood|district|suburb|area|camp|hill|farms?|outskirts|countryside|vicinity|city) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
     r"stormed|captured|seized|retook|recaptured|entered|attacked|over)\s+(?:the\s+)?$", re.I)
+_ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
 _GROUP_NOUN_AFTER = re.compile(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
 _UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base)\b", re.I)
 _LOCATIVE_BEFORE = re.compile(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
@@ -71,6 +72,11 @@ _NOT_PLACE_WORDS = {
     "democratic", "free", "front", "new", "old", "north", "south", "east", "west", "central", "city", "town",
     "village", "province", "governorate", "airport", "base", "road", "highway", "hospital", "school", "mosque",
     "church", "market", "square", "street", "camp", "area", "region", "district", "countryside", "crossing",
+    "twitter", "telegram", "facebook", "youtube", "whatsapp", "europe", "africa", "asia", "middle east", "gulf",
+    "lebanon", "egypt", "germany", "geneva", "moscow", "washington", "ankara", "tehran", "baghdad", "beirut",
+    "amman", "london", "paris", "brussels", "new york", "astana", "sochi", "saudi", "arabia", "qatar", "kuwait",
+    "palestine", "palestinian", "yemen", "libya", "tunisia", "afp", "ap", "reuters", "sana", "tass", "nato",
+    "eid", "ramadan", "christmas", "easter", "god", "allah", "quran", "koran", "islam", "internet",
 }
 _DESCRIPTOR_OBJECT = re.compile(
     r"^\W*(?:\w+\W+){0,4}?(?:towns?|villages?|city|cities|suburbs?|neighbou?rhoods?|districts?|areas?|bases?|airbase|"
@@ -197,7 +203,9 @@ class ArticleExtractor:
         surface = re.sub(r"['’]s$", "", match.group())
         if match.start() == 0 or len(surface) < 3 or any(match.start() < e and match.end() > s for s, e in taken):
             return []
-        if any(w.lower() in _NOT_PLACE_WORDS for w in surface.split()[:1]):
+        words = surface.split()
+        if any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in words) or \
+                " ".join(words).lower() in _NOT_PLACE_WORDS:
             return []
         if _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]) or \
                 fold(surface) in (self.cues.get("adjective_actors") or {}):

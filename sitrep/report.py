@@ -103,6 +103,56 @@ def _coverage(con, where: str = "TRUE", note: str = "", table: str = "fact_event
     return Coverage(first, last, int(n or 0), note)
 
 
+GAP_MONTHS = 24  # a stretch this long without data splits a time series into separate periods
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def main_period(period_counts: dict[dt.date, int]) -> tuple[dt.date, dt.date] | None:
+    """First and last period of the run of periods (no gap over GAP_MONTHS) holding the most events.
+
+    Time-series charts show this run, so one stray date (a 1982 massacre recalled in a 2016 article) does not
+    squeeze seven years of war into the right edge of a 35-year axis; the caption says what was left out."""
+    periods = sorted(p for p, n in period_counts.items() if n)
+    if not periods:
+        return None
+    runs, current = [], [periods[0]]
+    for previous, period in zip(periods, periods[1:]):
+        if _month_index(period) - _month_index(previous) > GAP_MONTHS:
+            runs.append(current)
+            current = []
+        current.append(period)
+    runs.append(current)
+    best = max(runs, key=lambda run: (sum(period_counts[p] for p in run), run[-1]))
+    return best[0], best[-1]
+
+
+def _windowed_coverage(con, where: str, window: tuple[dt.date, dt.date] | None, months_per_period: int,
+                       note: str = "", table: str = "fact_events", date_col: str = "event_date",
+                       count_expr: str = "count(*)") -> Coverage:
+    """Coverage of the events inside the chart's period, noting those outside it."""
+    if window is None:
+        return _coverage(con, where, note, table, date_col, count_expr)
+    start, end = window[0], _add_months(window[1], months_per_period)
+    inside = f"({where}) AND {date_col} >= DATE '{start}' AND {date_col} < DATE '{end}'"
+    outside = f"({where}) AND ({date_col} < DATE '{start}' OR {date_col} >= DATE '{end}')"
+    shown = _coverage(con, inside, note, table, date_col, count_expr)
+    left_out = con.execute(f"SELECT {count_expr}, string_agg(DISTINCT {date_col}::VARCHAR, ', ' ORDER BY "
+                           f"{date_col}::VARCHAR) FROM {table} WHERE {date_col} IS NOT NULL AND {outside}").fetchone()
+    if left_out[0]:
+        dates = left_out[1].split(", ")
+        listed = ", ".join(dates[:3]) + (", ..." if len(dates) > 3 else "")
+        extra = f"{left_out[0]:,} event{'s' if left_out[0] > 1 else ''} outside this period not shown: {listed}"
+        note = f"{note}; {extra}" if note else extra
+    return Coverage(shown.first, shown.last, shown.events, note)
+
+
+def _in_window(period: dt.date, window: tuple[dt.date, dt.date] | None) -> bool:
+    return window is None or window[0] <= period <= window[1]
+
+
 def summary_numbers(con) -> dict:
     one = lambda sql: con.execute(sql).fetchone()  # noqa: E731
     first, last, events = one("SELECT min(event_date), max(event_date), count(*) FROM fact_events")
@@ -175,8 +225,13 @@ def _shorten(text: str | None, limit: int = 34) -> str:
 
 def infighting_chart(con) -> Chart:
     rows = _rows(con, "SELECT month, admin1, incidents FROM infighting_incidents_monthly ORDER BY month, admin1")
+    per_month = Counter()
+    for month, _, n in rows:
+        per_month[month] += n
+    window = main_period(per_month)
+    rows = [r for r in rows if _in_window(r[0], window)]
     chart = Chart("infighting_monthly", "Rebel infighting incidents per month", "Month", "Incidents (events)",
-                  _coverage(con, "is_infighting"),
+                  _windowed_coverage(con, "is_infighting", window, 1),
                   "Events whose two actors were both on the rebels side at the event date (e.g. Islamic State "
                   "against other opposition groups), per month, stacked by governorate.",
                   table_columns=["month", "admin1", "incidents"], table_rows=rows)
@@ -204,8 +259,13 @@ def infighting_chart(con) -> Chart:
 
 def events_by_type_chart(con) -> Chart:
     rows = _rows(con, "SELECT month, event_type, events FROM events_monthly_by_type ORDER BY month, event_type")
+    per_month = Counter()
+    for month, _, n in rows:
+        per_month[month] += n
+    window = main_period(per_month)
+    rows = [r for r in rows if _in_window(r[0], window)]
     chart = Chart("events_by_type_monthly", "Events by type per month", "Month", "Events",
-                  _coverage(con),
+                  _windowed_coverage(con, "TRUE", window, 1),
                   "All dated events per month, stacked by ACLED event type.",
                   table_columns=["month", "event_type", "events"], table_rows=rows)
     series: dict[str, dict] = {t: {} for t in EVENT_TYPE_COLORS}
@@ -253,11 +313,17 @@ def control_changes_chart(con) -> Chart:
     rows = _rows(con, """
         SELECT date_trunc('quarter', valid_from)::DATE AS quarter, side, count(*) AS changes
         FROM control_timeline WHERE kind = 'change' GROUP BY ALL ORDER BY quarter, side""")
+    per_quarter = Counter()
+    for quarter, _, n in rows:
+        per_quarter[quarter] += n
+    window = main_period(per_quarter)
+    rows = [r for r in rows if _in_window(r[0], window)]
     n_changes = sum(r[2] for r in rows)
     chart = Chart("control_changes_by_side", "Territorial control changes per quarter, by side gaining control",
                   "Quarter", "Places changing hands",
-                  _coverage(con, "TRUE", note=f"{n_changes:,} control changes", table="fact_control_changes",
-                            date_col="change_date", count_expr="count(DISTINCT event_id)"),
+                  _windowed_coverage(con, "to_side IS NOT NULL", window, 3, note=f"{n_changes:,} control changes",
+                                     table="fact_control_changes", date_col="change_date",
+                                     count_expr="count(DISTINCT event_id)"),
                   "Each reported change of control (full or partial), counted in the quarter it happened and "
                   "coloured by the side that took the place.",
                   table_columns=["quarter", "side", "changes"], table_rows=rows)

@@ -52,12 +52,20 @@ def _append(sentences: list[Sentence], body: str, start: int, end: int) -> None:
         start = stop
 
 
-_QUOTED = re.compile(r"[\"“”]([^\"“”]{1,300})[\"“”]")
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{1,600})[\"“”]")
+_SPEAKER_VOICE = re.compile(r"\b(?:we|our|us|you|your|i|my)\b", re.I)
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Spans inside double quotes: reported speech, where event cues do not count."""
-    return [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    """Quotations that are rhetoric, where event cues do not count: slogans and calls ("face up to
+    regime attacks") and speakers' own voice ("we will retake"). A long quote of a monitor
+    reporting what happened ("At least 11 civilians were killed ..." the monitor said) counts."""
+    spans = []
+    for m in _QUOTED.finditer(text):
+        quote = m.group(1)
+        if len(quote) < 100 or _SPEAKER_VOICE.search(quote):
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 def inside(position: int, spans: list[tuple[int, int]]) -> bool:

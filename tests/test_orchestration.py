@@ -23,7 +23,7 @@ def test_definitions_validate_with_the_dagster_cli(tmp_path):
 def test_asset_graph_has_one_group_per_layer_and_every_asset_is_described():
     graph = defs.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert groups == {"reference", "ingest", "entities", "facts", "views"}
+    assert groups == {"reference", "ingest", "entities", "facts", "views", "outputs"}
     for key in graph.get_all_asset_keys():
         assert graph.get(key).description, key
 

@@ -1,0 +1,66 @@
+"""Outputs layer: fact_events exported as an ACLED-compatible CSV and as GeoJSON, each validated by reading it back."""
+import os
+import time
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from assets.metadata import markdown_table
+from orchestration.resources import PROJECT_ROOT, WarehouseResource
+from sitrep.exports import (ACLED_FILE, GEOJSON_FILE, acled_rows, geojson_collection, load_events, validate_acled_csv,
+                            validate_geojson, write_acled_csv, write_geojson)
+
+PREVIEW_COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "inter1", "actor2", "inter2", "interaction",
+                   "admin1", "location", "fatalities")
+
+
+def exports_dir_from_env(warehouse_path: str | None = None) -> Path:
+    """SITREP_EXPORTS, else `exports/` beside the warehouse file: <project>/exports for the project's warehouse,
+    while a run on another warehouse (a test's temp file) keeps its exports next to it."""
+    base = Path(warehouse_path).resolve().parent if warehouse_path else PROJECT_ROOT
+    return Path(os.environ.get("SITREP_EXPORTS") or base / "exports").resolve()
+
+
+@dg.asset(group_name="outputs", kinds={"duckdb", "csv"}, owners=["team:sitrep"], tags={"layer": "outputs"},
+          deps=["fact_events", "dim_actor", "raw_articles"])
+def acled_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """exports/sitrep_events_acled.csv: every event in ACLED's column names and order (event_id_cnty = 'SYR' +
+    event_id; inter1/inter2 = the actors' ACLED type codes from dim_actor; interaction combines them, lower code
+    first; fatalities = fatalities_best), read back and validated after writing. Folder: SITREP_EXPORTS, else exports/ beside the warehouse."""
+    with warehouse.connect(read_only=True) as con:
+        events = load_events(con)
+    rows = acled_rows(events, timestamp=int(time.time()))
+    path = write_acled_csv(rows, exports_dir_from_env(warehouse.path) / ACLED_FILE)
+    read_back = validate_acled_csv(path, expected_rows=len(rows))
+    context.log.info("ACLED CSV %s: %d rows written and read back", path, len(read_back))
+    preview = pl.DataFrame([{k: row[k] for k in PREVIEW_COLUMNS} for row in read_back[:5]]) if read_back else pl.DataFrame()
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(path)),
+        "rows": dg.MetadataValue.int(len(read_back)),
+        "dagster/row_count": dg.MetadataValue.int(len(read_back)),
+        "size_bytes": dg.MetadataValue.int(path.stat().st_size),
+        "preview": dg.MetadataValue.md(markdown_table(preview)),
+    })
+
+
+@dg.asset(group_name="outputs", kinds={"duckdb", "geojson"}, owners=["team:sitrep"], tags={"layer": "outputs"},
+          deps=["fact_events", "dim_actor", "raw_articles"])
+def events_geojson(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """exports/sitrep_events.geojson: a FeatureCollection with one Point ([longitude, latitude], WGS84) per event
+    that has coordinates, its ACLED fields, sides, fatality range and provenance as properties; read back and
+    validated after writing. Folder: SITREP_EXPORTS, else exports/ beside the warehouse."""
+    with warehouse.connect(read_only=True) as con:
+        events = load_events(con)
+    collection, skipped = geojson_collection(events)
+    path = write_geojson(collection, exports_dir_from_env(warehouse.path) / GEOJSON_FILE)
+    document = validate_geojson(path, expected_features=len(collection["features"]))
+    context.log.info("GeoJSON %s: %d features, %d events without coordinates left out", path,
+                     len(document["features"]), skipped)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(path)),
+        "rows": dg.MetadataValue.int(len(document["features"])),
+        "dagster/row_count": dg.MetadataValue.int(len(document["features"])),
+        "events_without_coordinates": dg.MetadataValue.int(skipped),
+        "size_bytes": dg.MetadataValue.int(path.stat().st_size),
+    })

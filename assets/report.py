@@ -1,0 +1,48 @@
+"""Outputs layer: the analyst report, a self-contained HTML page of charts with a PNG of each beside it."""
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.resources import PROJECT_ROOT, WarehouseResource
+from sitrep.report import build_report, write_report
+
+REPORT_DEPS = ["fact_events", "fact_control_changes", "infighting_incidents_monthly", "events_monthly_by_type",
+               "casualties_monthly_by_admin1", "control_timeline", "actor_dyads"]
+
+
+def reports_dir_from_env(warehouse_path: str | None = None) -> Path:
+    """SITREP_REPORTS, else `reports/` beside the warehouse file: <project>/reports for the project's warehouse,
+    while a run on another warehouse (a test's temp file) keeps its report next to it instead of overwriting
+    the project's."""
+    base = Path(warehouse_path).resolve().parent if warehouse_path else PROJECT_ROOT
+    return Path(os.environ.get("SITREP_REPORTS") or base / "reports").resolve()
+
+
+@dg.asset(group_name="outputs", kinds={"duckdb", "html"}, owners=["team:sitrep"], tags={"layer": "outputs"},
+          deps=REPORT_DEPS)
+def report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """reports/sitrep.html: a self-contained page (charts inlined as SVG, nothing fetched from the network) with
+    rebel infighting per month, events by type per month, fatalities by governorate (low/best/high), control
+    changes by side, a map of events over the governorate outlines and the top actor dyads; each chart titled,
+    axes labelled, its date range stated, and written as a PNG beside the page. Folder: SITREP_REPORTS, else reports/ beside the warehouse."""
+    out_dir = reports_dir_from_env(warehouse.path)
+    with warehouse.connect(read_only=True) as con:
+        built = build_report(con)
+    paths = write_report(built, out_dir)
+    html_path = paths["html"]
+    context.log.info("report written to %s with %d charts", html_path, len(built.charts))
+    chart_lines = ["| chart | title | data | png |", "|---|---|---|---|"]
+    chart_lines += [f"| {c.name} | {c.title} | {c.coverage.caption} | {c.name}.png ({len(c.png):,} bytes) |"
+                    for c in built.charts]
+    summary = built.summary
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(html_path)),
+        "url": dg.MetadataValue.url(html_path.as_uri()),
+        "rows": dg.MetadataValue.int(summary["events"]),
+        "dagster/row_count": dg.MetadataValue.int(summary["events"]),
+        "charts": dg.MetadataValue.md("\n".join(chart_lines)),
+        "chart_names": dg.MetadataValue.json([c.name for c in built.charts]),
+        "data_range": dg.MetadataValue.text(f"{summary['first_event']} to {summary['last_event']}"),
+        "size_bytes": dg.MetadataValue.int(html_path.stat().st_size),
+    })
