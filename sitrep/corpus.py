@@ -6,6 +6,7 @@ import polars as pl
 from sitrep.extract import ArticleExtractor
 from sitrep.ingest import Article, IngestResult
 from sitrep.reference import Reference
+from sitrep.text import place_name_key
 
 FACT_TABLES = ("fact_events", "fact_casualty_claims", "fact_control_changes", "fact_control_observations",
                "entity_mentions", "unresolved_mentions")
@@ -60,8 +61,34 @@ def extract_corpus(articles: list[Article], ref: Reference) -> dict[str, pl.Data
         collected["entity_mentions"] += result.mentions
         collected["unresolved_raw"] += result.unresolved
     frames = {table: frame(table, rows) for table, rows in collected.items()}
+    frames["fact_events"] = infer_unresolved_admin1(frames["fact_events"], ref)
     frames["unresolved_mentions"] = summarize_unresolved(frames.pop("unresolved_raw"))
     return frames
+
+
+def infer_unresolved_admin1(events: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """A place the gazetteer lacks, named without a governorate, takes the governorate other
+    articles give it ("Tir Maallah in northern Homs"): the majority among same-spelled places."""
+    if events.height == 0:
+        return events
+    keyed = events.with_columns(
+        pl.col("location").map_elements(place_name_key, return_dtype=pl.Utf8).alias("_key"))
+    votes = (keyed.filter(pl.col("place_id").is_null() & pl.col("admin1").is_not_null() & (pl.col("geo_precision") < 3))
+             .group_by("_key", "admin1").len()
+             .sort(["_key", "len", "admin1"], descending=[False, True, False])
+             .group_by("_key", maintain_order=True).first()
+             .select("_key", pl.col("admin1").alias("_inferred")))
+    if votes.height == 0:
+        return events
+    centroids = pl.DataFrame([{"_inferred": name, "_lat": row["latitude"], "_lon": row["longitude"]}
+                              for name, row in ref.admin1.items()])
+    missing = pl.col("place_id").is_null() & pl.col("admin1").is_null() & pl.col("_inferred").is_not_null()
+    return (keyed.join(votes, on="_key", how="left").join(centroids, on="_inferred", how="left")
+            .with_columns(pl.when(missing).then(pl.col("_inferred")).otherwise(pl.col("admin1")).alias("admin1"),
+                          pl.when(missing).then(pl.col("_lat")).otherwise(pl.col("latitude")).alias("latitude"),
+                          pl.when(missing).then(pl.col("_lon")).otherwise(pl.col("longitude")).alias("longitude"),
+                          pl.when(missing).then(pl.lit(3, pl.Int32)).otherwise(pl.col("geo_precision")).alias("geo_precision"))
+            .select(events.columns))
 
 
 def summarize_unresolved(raw: pl.DataFrame) -> pl.DataFrame:

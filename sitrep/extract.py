@@ -13,11 +13,13 @@ from dataclasses import dataclass, field, replace
 
 from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
+from sitrep.geography import distance_to_governorate
 from sitrep.matching import fold_for_matching
 from sitrep.reference import Place, Reference
 from sitrep.text import Sentence, fold, inside, place_name_key, quoted_spans, split_sentences
 
 EXTRACTOR = "rules-v1"
+NEAR_GOVERNORATE_DEGREES = 0.3  # ~30 km
 
 EVENT_TYPES = {
     "capture": ("Battles", None),
@@ -51,7 +53,7 @@ _PLACE_CANDIDATE = re.compile(
 _UNRESOLVED_BEFORE = re.compile(
     r"\b(?:(?:village|town|city|neighbou?rhood|district|suburb|area|camp|hill|farms?|outskirts|countryside|vicinity|city) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
-    r"stormed|captured|seized|retook|recaptured|entered|attacked|over)\s+(?:the\s+)?$", re.I)
+    r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control)\s+(?:the\s+)?$", re.I)
 _ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
 _GROUP_NOUN_AFTER = re.compile(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
 _UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base)\b", re.I)
@@ -232,13 +234,23 @@ class ArticleExtractor:
                 if not candidates and loose:
                     candidates = [c for c in self.ref.places_named(surface, loose=True)
                                   if close_spelling(surface, c, self.ref)]
-                if sentence_admin1 and not any(c.admin1 in sentence_admin1 for c in candidates):
-                    candidates = []  # a namesake in another governorate than the one the sentence names
+                if sentence_admin1 and not any(self._near_governorates(c, sentence_admin1) for c in candidates):
+                    candidates = []  # a namesake far from the governorate the sentence names
                 if candidates:
                     hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates)
                     return (self._places_in_words(text, words[:i], taken, sentence_admin1) + [hit] +
                             self._places_in_words(text, words[i + size:], taken, sentence_admin1))
         return []
+
+    def _near_governorates(self, place: Place, admin1s: set[str]) -> bool:
+        """In, or within ~30 km of, one of the governorates a sentence names (Yarmouk camp is
+        in Damascus city, yet reported 'in Rural Damascus')."""
+        if place.admin1 in admin1s:
+            return True
+        if place.latitude is None:
+            return False
+        return any(distance_to_governorate(a, place.latitude, place.longitude) <= NEAR_GOVERNORATE_DEGREES
+                   for a in admin1s)
 
     def _prefix_fragment(self, text: str, words, i: int, size: int) -> bool:
         """'Tal' of 'Tal Sultan' or 'Da'el' of 'Kafr Da'el': part of a longer name, not a place."""

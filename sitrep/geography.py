@@ -27,3 +27,10 @@ def point_in_governorate(admin1: str, latitude: float, longitude: float) -> bool
         return False
     point = Point(longitude, latitude)
     return prep(outline).contains(point) or outline.distance(point) <= TOLERANCE_DEGREES
+
+
+@lru_cache(maxsize=100_000)
+def distance_to_governorate(admin1: str, latitude: float, longitude: float) -> float:
+    """Distance in degrees from a point to a governorate's outline (0 inside; inf if unknown)."""
+    outline = governorate_shapes().get(admin1)
+    return float("inf") if outline is None else outline.distance(Point(longitude, latitude))
