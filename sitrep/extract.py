@@ -421,49 +421,72 @@ class ArticleExtractor:
         return None
 
     def _attribute(self, kind, text, start, end, window_end, actors, day):
-        """actor1 acts, actor2 is acted upon: active and passive voice, 'between X and Y', 'against X'."""
+        """actor1 acts, actor2 is acted upon: active and passive voice, 'between X and Y', 'against X',
+        'X and Y clashed'; allies ('backed by X') and objects ('with X, Y and Z') are not the subject."""
         armed = [a for a in actors if self._side(a.resolved_id, day) in ARMED_SIDES and not (start <= a.start < end)]
         before = [a for a in armed if a.start < start and a.end <= end]
         after = [a for a in armed if end <= a.start < window_end]
-        actor1 = actor2 = None
         if kind == "capture_passive":
-            actor1 = after[0].resolved_id if after else None
-            actor2 = before[-1].resolved_id if before else None
-            return actor1, actor2
-        by_actor = next((a for a in after if _PASSIVE_BY.match(text[end:a.start])), None)
-        between = next((a for a in before if _BETWEEN.search(text[:a.start])), None) or \
-            next((a for a in after if _BETWEEN.search(text[:a.start])), None)
+            return (after[0].resolved_id if after else None), (before[-1].resolved_id if before else None)
+        between = next((a for a in armed if _BETWEEN.search(text[:a.start])), None)
         if between is not None:
             rest = [a for a in armed if a.start > between.start and a.resolved_id != between.resolved_id]
-            actor1 = between.resolved_id
-            actor2 = rest[0].resolved_id if rest else None
-            return actor1, actor2
+            return between.resolved_id, (rest[0].resolved_id if rest else None)
         between_word = re.search(r"\bbetween\s+(?:the\s+)?([\w-]+)", text[start:window_end], re.I)
         if between_word:  # "between rebel and Islamist fighters and/against X"
             first = (self.cues.get("adjective_actors") or {}).get(between_word.group(1).lower())
             if first:
                 rest = [a for a in armed if a.start > start + between_word.end()]
                 return first, (rest[0].resolved_id if rest else None)
+        by_actor = next((a for a in after if _PASSIVE_BY.match(text[end:a.start])), None)
         if by_actor is not None:
             actor1 = by_actor.resolved_id
             candidates = [a for a in before if self._side(a.resolved_id, day) != self._side(actor1, day)]
-            actor2 = candidates[-1].resolved_id if candidates else None
-            return actor1, actor2
-        subjects = [a for a in before if not _AGAINST.search(text[max(0, a.start - 40):a.start])
-                    and not _BACKED_BY.search(text[max(0, a.start - 40):a.start])]
+            return actor1, (candidates[-1].resolved_id if candidates else None)
+        roles = self._roles(text, armed)
+        subjects = [a for a in before if roles[id(a)] == "subject"]
+        if kind in ("clash", "infighting") and len(subjects) >= 2 and \
+                re.fullmatch(r"\s*(?:fighters\s+)?(?:,\s*)?and\s+", text[subjects[-2].end:subjects[-1].start]):
+            return subjects[-2].resolved_id, subjects[-1].resolved_id  # "HTS and Ahrar al-Sham clashed"
         actor1 = subjects[-1].resolved_id if subjects else self._adjective_actor(text, start, end)
         side1 = self._side(actor1, day)
-        against = [a for a in armed if a.start > start and _AGAINST.search(text[max(0, a.start - 40):a.start])]
-        ordered = against + [a for a in after if self._side(a.resolved_id, day) != side1] + after + \
-            [a for a in before[::-1] if self._side(a.resolved_id, day) != side1]
+        objects = [a for a in armed if roles[id(a)] == "object"]
+        ordered = objects + [a for a in after if self._side(a.resolved_id, day) != side1] + \
+            [a for a in after if roles[id(a)] != "ally"] + \
+            [a for a in before[::-1] if self._side(a.resolved_id, day) != side1 and roles[id(a)] != "ally"]
         opponents = [a for a in ordered if a.resolved_id != actor1]
-        actor2 = opponents[0].resolved_id if opponents else None
-        return actor1, actor2
+        return actor1, (opponents[0].resolved_id if opponents else None)
+
+    def _roles(self, text: str, armed: list[EntityHit]) -> dict[int, str]:
+        """Each actor's role from the words before it: object ("with X", "against X"), ally ("backed by X"),
+        else subject. A coordinated list ("with X, Y and Z") passes its first member's role on."""
+        def own_role(actor: EntityHit) -> str:
+            lead = text[max(0, actor.start - 40):actor.start]
+            return "ally" if _BACKED_BY.search(lead) else "object" if _AGAINST.search(lead) else "subject"
+
+        chains: list[list[EntityHit]] = []
+        coordinated: list[bool] = []
+        for actor in armed:
+            joiner = re.fullmatch(r"\s*(?:fighters\s*)?(,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)",
+                                  text[chains[-1][-1].end:actor.start]) if chains else None
+            if joiner:
+                chains[-1].append(actor)
+                coordinated[-1] = coordinated[-1] or bool(re.search(r"\b(?:and|or)\b", joiner.group(1)))
+            else:
+                chains.append([actor])
+                coordinated.append(False)
+        roles: dict[int, str] = {}
+        for chain, is_list in zip(chains, coordinated):
+            head = own_role(chain[0])
+            for actor in chain:
+                roles[id(actor)] = head if is_list and head != "subject" else own_role(actor)
+        return roles
 
     def _adjective_actor(self, text: str, start: int, end: int) -> str | None:
         """'regime sniper fire', 'Turkish warplanes struck': an adjective names the actor."""
         adjectives = self.cues.get("adjective_actors") or {}
-        for word in reversed(re.findall(r"[\w-]+", text[max(0, start - 30):end])):
+        clause_start = max(text.rfind(",", 0, start) + 1, start - 80, 0)
+        for word in reversed(re.findall(r"[\w-]+", text[clause_start:end])):
             actor = adjectives.get(word.lower())
             if actor:
                 return actor
@@ -476,6 +499,8 @@ class ArticleExtractor:
             return self._target(hit, precision, places, admin1_hits, admin1_context)
 
         after = [p for p in places if end <= p.start < min(window_end, end + 110)]
+        if not after and window_end - end <= 25:  # "clashes and exchange of shelling in X": X for both
+            after = [p for p in places if window_end <= p.start < window_end + 110]
         if kind == "capture_passive":
             after = []
         before = [p for p in places if p.end <= start]
