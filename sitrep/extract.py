@@ -263,6 +263,7 @@ class ArticleExtractor:
     # ---------- the article ----------
     def extract(self, article_id: str, body: str, published: dt.date | None, outlet: str | None) -> ArticleExtraction:
         self._cue_memo: dict[str, list] = {}
+        self._count_memo: dict[str, list] = {}
         sentences = split_sentences(body)
         per_sentence = [self.sentence_entities(s) for s in sentences]
         admin1_context = self._admin1_context(per_sentence)
@@ -309,6 +310,12 @@ class ArticleExtractor:
             self._cue_memo[text] = self._find_cues(text)
         return self._cue_memo[text]
 
+    def _counts(self, text: str):
+        """Casualty counts of a sentence, memoized: events and claims both read them."""
+        if text not in self._count_memo:
+            self._count_memo[text] = find_casualty_counts(text, self.ref.casualty_rules)
+        return self._count_memo[text]
+
     def _find_cues(self, text: str):
         quotes = quoted_spans(text)
         found = []
@@ -344,7 +351,7 @@ class ArticleExtractor:
         event_date, time_precision, date_rule = resolve_event_date(text, published)
         if date_rule == "old_history":
             return []
-        victim_groups = {c.victim_group for c in find_casualty_counts(text, self.ref.casualty_rules) if c.kind == "killed"}
+        victim_groups = {c.victim_group for c in self._counts(text) if c.kind == "killed"}
         events: list[Event] = []
         for n, (start, end, cue) in enumerate(cues):
             window_end = cues[n + 1][0] if n + 1 < len(cues) else len(text)
@@ -598,7 +605,7 @@ class ArticleExtractor:
 
     # ---------- claims ----------
     def _sentence_claims(self, sentence: Sentence, hits, last_source, outlet) -> list[Claim]:
-        counts = find_casualty_counts(sentence.text, self.ref.casualty_rules)
+        counts = self._counts(sentence.text)
         if not counts:
             return []
         sources = [h for h in hits if h.kind == "source"]
