@@ -543,6 +543,9 @@ class ArticleExtractor:
         if kind in ("capture", "capture_passive", "transfer"):
             return None
         if kind in ("agreement", "formation", "strategic", "arrests"):
+            previous = [h for h in per_sentence[index - 1][0] if h.kind == "place" and h.place] if index else []
+            if previous:  # "In the battle for Aleppo ... ISIS has issued a call to arms": the scene carries over
+                return [replace(self._target(previous[0], 3, [], [], admin1_context), borrowed=True)]
             return [Target(None, None, None, None, None, None, 3)]
         for back in (index - 1, index - 2):
             if back < 0:
