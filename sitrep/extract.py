@@ -106,6 +106,7 @@ class EntityHit:
     resolved_id: str | None
     place: Place | None = None
     candidates: list[Place] = field(default_factory=list)  # gazetteer places the surface may be; [] = unresolved
+    admin1_hint: str | None = None  # unresolved, but a spelling variant elsewhere says which governorate
 
 
 @dataclass(frozen=True)
@@ -231,13 +232,18 @@ class ArticleExtractor:
                     continue
                 loose = bool(_LOCATIVE_BEFORE.search(text[max(0, s - 40):s])) or size > 1
                 candidates = self.ref.places_named(surface)
+                hint = None
                 if not candidates and loose:
-                    candidates = [c for c in self.ref.places_named(surface, loose=True)
-                                  if close_spelling(surface, c, self.ref)]
+                    # a transliteration variant is trusted where the sentence's governorate confirms it;
+                    # elsewhere it only hints at the governorate of a place kept unresolved
+                    variants = [c for c in self.ref.places_named(surface, loose=True) if close_spelling(surface, c, self.ref)]
+                    candidates = [c for c in variants if c.admin1 in sentence_admin1]
+                    hints = {c.admin1 for c in variants}
+                    hint = hints.pop() if len(hints) == 1 and not candidates else None
                 if sentence_admin1 and not any(self._near_governorates(c, sentence_admin1) for c in candidates):
                     candidates = []  # a namesake far from the governorate the sentence names
-                if candidates:
-                    hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates)
+                if candidates or hint:
+                    hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates, admin1_hint=hint)
                     return (self._places_in_words(text, words[:i], taken, sentence_admin1) + [hit] +
                             self._places_in_words(text, words[i + size:], taken, sentence_admin1))
         return []
@@ -589,7 +595,7 @@ class ArticleExtractor:
                        and p.place.feature in ("admin2", "city", "town", "region")), None)
         if anchor is not None and anchor.feature != "region":
             return Target(hit.surface, None, anchor.admin1, anchor.admin2, anchor.latitude, anchor.longitude, 2)
-        admin1 = next((h.resolved_id for h in admin1_hits), None) or \
+        admin1 = next((h.resolved_id for h in admin1_hits), None) or hit.admin1_hint or \
             next((p.place.admin1 for p in places if p.place and p.place.admin1), None) or \
             (admin1_context[0] if admin1_context else None)
         lat, lon = self.ref.admin1_centroid(admin1) if admin1 else (None, None)
