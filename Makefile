@@ -33,4 +33,4 @@ validate: $(STAMP)
 	$(BIN)/dagster definitions validate -m orchestration.definitions
 
 clean:
-	rm -rf $(VENV) .dagster_home warehouse.duckdb warehouse.duckdb.wal
+	rm -rf $(VENV) .dagster_home warehouse.duckdb warehouse.duckdb.wal warehouse.duckdb.writelock reports exports eval_results

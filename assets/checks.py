@@ -35,7 +35,7 @@ def _schema_check(table: str, blocking: bool):
     @dg.asset_check(asset=table, name=f"{table}_schema", blocking=blocking,
                     description=f"pandera schema of {table}: types, allowed values, ranges, unique keys.")
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=False) as con:
+        with warehouse.connect(read_only=True) as con:
             frame = read_table(con, table)
         return schema_check_result(table, frame)
     return _check
@@ -56,7 +56,7 @@ def _orphans_result(con, query: str, what: str) -> dg.AssetCheckResult:
 @dg.asset_check(asset="fact_casualty_claims", blocking=True,
                 description="Every casualty claim points at an event in fact_events.")
 def claims_reference_events(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.connect(read_only=True) as con:
         return _orphans_result(con, "SELECT c.claim_id, c.event_id FROM fact_casualty_claims c "
                                     "ANTI JOIN fact_events e ON c.event_id = e.event_id", "claims without an event")
 
@@ -64,7 +64,7 @@ def claims_reference_events(warehouse: WarehouseResource) -> dg.AssetCheckResult
 @dg.asset_check(asset="fact_events", blocking=True, additional_deps=["dim_actor"],
                 description="Every named actor of an event is in dim_actor.")
 def event_actors_in_registry(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.connect(read_only=True) as con:
         return _orphans_result(con, """
             SELECT event_id, actor FROM (
                 SELECT event_id, actor1_id AS actor FROM fact_events WHERE actor1_id IS NOT NULL
@@ -75,7 +75,7 @@ def event_actors_in_registry(warehouse: WarehouseResource) -> dg.AssetCheckResul
 @dg.asset_check(asset="fact_control_changes", blocking=True,
                 description="Every control change comes from an event in fact_events.")
 def control_changes_reference_events(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.connect(read_only=True) as con:
         return _orphans_result(con, "SELECT change_id, event_id FROM fact_control_changes ch "
                                     "ANTI JOIN fact_events e ON ch.event_id = e.event_id", "changes without an event")
 
@@ -83,7 +83,7 @@ def control_changes_reference_events(warehouse: WarehouseResource) -> dg.AssetCh
 @dg.asset_check(asset="fact_events", blocking=True,
                 description="Each event's point lies inside its governorate's outline (OCHA COD-AB boundaries).")
 def event_points_inside_governorate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.connect(read_only=True) as con:
         located = con.sql("SELECT event_id, location, admin1, latitude, longitude FROM fact_events "
                           "WHERE admin1 IS NOT NULL AND latitude IS NOT NULL").pl()
     outside = located.filter(pl.Series([not point_in_governorate(r["admin1"], r["latitude"], r["longitude"])
@@ -98,7 +98,7 @@ def event_points_inside_governorate(warehouse: WarehouseResource) -> dg.AssetChe
 @dg.asset_check(asset="raw_articles", blocking=True, additional_deps=["rejected_inputs"],
                 description="Nothing lost: inputs seen = articles ingested + inputs quarantined.")
 def inputs_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.connect(read_only=True) as con:
         seen, ingested, quarantined = con.execute("SELECT inputs_seen, ingested, quarantined FROM ingest_summary").fetchone()
         stored = con.execute("SELECT (SELECT count(*) FROM raw_articles), (SELECT count(*) FROM rejected_inputs)").fetchone()
     passed = seen == ingested + quarantined and (ingested, quarantined) == stored

@@ -1,8 +1,8 @@
 """`sitrep`: the headless command line. run / eval / report / query, with exit codes that mean something.
 
 Exit codes: 0 success; 1 the run failed (a step or a blocking check); 2 the warehouse is
-missing or locked; 3 the SQL failed; 64 usage error (argparse's own is 2, so usage is
-re-mapped to 64 as in sysexits.h).
+missing or locked by a writer; 3 the warehouse file is not a readable DuckDB file; 4 the SQL
+failed; 64 usage error (argparse's own is 2, so usage is re-mapped to 64 as in sysexits.h).
 """
 import argparse
 import os
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from orchestration.resources import PROJECT_ROOT
 
-EXIT_OK, EXIT_RUN_FAILED, EXIT_WAREHOUSE, EXIT_SQL, EXIT_USAGE = 0, 1, 2, 3, 64
+EXIT_OK, EXIT_RUN_FAILED, EXIT_WAREHOUSE, EXIT_UNREADABLE, EXIT_SQL, EXIT_USAGE = 0, 1, 2, 3, 4, 64
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,9 +58,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def command_run(progress: bool = True, selection: list[str] | None = None) -> int:
     from orchestration import run as headless
-    from sitrep.warehouse import WarehouseLocked
+    from orchestration.resources import lock_wait_from_env, warehouse_path_from_env
+    from sitrep.warehouse import WarehouseError
 
     headless.ensure_dagster_home()
+    if code := headless.preflight(warehouse_path_from_env(), lock_wait_from_env(120.0)):
+        return code
     started = time.monotonic()
     token = uuid.uuid4().hex
     stop = threading.Event()
@@ -69,15 +72,15 @@ def command_run(progress: bool = True, selection: list[str] | None = None) -> in
         watcher.start()
     try:
         result = headless.run_pipeline(selection, tags={"sitrep/cli_token": token})
-    except WarehouseLocked as error:
+    except WarehouseError as error:
         print(f"sitrep: {error}", file=sys.stderr)
-        return EXIT_WAREHOUSE
+        return headless.EXIT_CODES.get(type(error).__name__, EXIT_RUN_FAILED)
     finally:
         stop.set()
         if watcher:
             watcher.join()
     headless.print_summary(result, time.monotonic() - started)
-    return EXIT_OK if result.success else EXIT_RUN_FAILED
+    return headless.exit_code(result)
 
 
 def _show_progress(stop: threading.Event, token: str) -> None:
@@ -114,7 +117,7 @@ def command_query(sql: str, csv: bool, limit: int) -> int:
     import duckdb
 
     from orchestration.resources import warehouse_path_from_env
-    from sitrep.warehouse import WarehouseLocked, connect
+    from sitrep.warehouse import WarehouseError, connect
 
     path = warehouse_path_from_env()
     if not Path(path).exists():
@@ -124,7 +127,7 @@ def command_query(sql: str, csv: bool, limit: int) -> int:
         with connect(path, read_only=True, wait_seconds=10) as con:
             relation = con.sql(sql)
             frame = relation.pl() if relation is not None else None
-    except WarehouseLocked as error:
+    except WarehouseError as error:
         print(f"sitrep: {error}", file=sys.stderr)
         return EXIT_WAREHOUSE
     except duckdb.Error as error:

@@ -81,7 +81,11 @@ def wal_path(path: str | Path) -> Path:
 def staging_files(path: str | Path) -> list[Path]:
     """Staging copies (and their WALs) in the warehouse's folder, e.g. left by a killed run."""
     path = Path(path)
-    return sorted(path.parent.glob(f".{path.name}.staging-*"))
+    prefix = f".{path.name}.staging-"
+    try:
+        return sorted(path.parent / name for name in os.listdir(path.parent) if name.startswith(prefix))
+    except FileNotFoundError:
+        return []
 
 
 def _is_lock_error(error: Exception) -> bool:
@@ -207,7 +211,7 @@ class StagedWrite:
     """One copy-on-write write of the warehouse: begin() locks and copies, publish() swaps, discard() drops."""
 
     def __init__(self, path: str | Path, wait_seconds: float = 120.0):
-        self.path = Path(path).absolute()
+        self.path = Path(path).resolve()  # a symlinked warehouse: replace the file it points to, not the link
         self.wait_seconds = wait_seconds
         self.staging: Path | None = None
         self.con: duckdb.DuckDBPyConnection | None = None

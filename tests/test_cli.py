@@ -44,13 +44,13 @@ def test_query_prints_rows_as_csv(built):
 def test_query_is_read_only(built):
     warehouse, _ = built
     result = sitrep("query", "--warehouse", str(warehouse), "DROP TABLE fact_events")
-    assert result.returncode == 3
+    assert result.returncode == 4
     assert "read-only" in result.stderr.lower()
 
 
-def test_bad_sql_exits_3_and_missing_warehouse_exits_2(tmp_path, built):
+def test_bad_sql_exits_4_and_missing_warehouse_exits_2(tmp_path, built):
     warehouse, _ = built
-    assert sitrep("query", "--warehouse", str(warehouse), "SELEC 1").returncode == 3
+    assert sitrep("query", "--warehouse", str(warehouse), "SELEC 1").returncode == 4
     missing = sitrep("query", "--warehouse", str(tmp_path / "none.duckdb"), "SELECT 1")
     assert missing.returncode == 2 and "no warehouse" in missing.stderr
 
