@@ -10,15 +10,16 @@ import statistics
 from dataclasses import dataclass, replace
 
 from sitrep.numbers import COUNT, count_from_match
+from sitrep.text import fold
 
 _KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities|martyred|shot dead)"
 _INJURED = r"(?:injured|wounded|hurt|injuries|casualties)"
 _AFTER = re.compile(
     rf"\b{COUNT}(?P<noun>(?:\s+(?!and\b|or\b|were\b|was\b)[\w-]+){{0,3}}?)\s+(?:(?:were|was|have been|had been|are|is|being|got)\s+)?(?:reportedly\s+|also\s+)?(?P<verb>{_KILLED}|{_INJURED})\b",
-    re.IGNORECASE)
+    )
 _BEFORE = re.compile(
     rf"\b(?P<verb>(?:the )?(?:killing|death|deaths|injury|injuries|wounding|martyrdom) of|resulted in|killing|killed|kill|kills|martyring|claimed the lives of|left|leaving|wounding|injuring|injured|wounded|death toll (?:\w+ ){{0,3}}?(?:to|at|of|reached|is|was))\s+(?:at least\s+)?{COUNT}(?P<noun>(?:\s+[\w-]+){{0,2}})",
-    re.IGNORECASE)
+    )
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _victim_group(noun: str, rules: dict) -> str:
 _ONE_VICTIM = re.compile(
     rf"\b(?:(?P<before>(?:the )?death of|killing of|killing|killed|wounding|injuring|injured|wounded)\s+(?:a|an|one)\s+(?P<noun_b>\w+(?:\s+\w+){{0,2}})"
     rf"|(?:a|an|one)\s+(?:\w+\s+){{0,2}}?(?P<noun_a>\w+)\s+(?:was\s+|has been\s+|had been\s+)?(?:reportedly\s+)?(?P<after>{_KILLED}|{_INJURED}))\b",
-    re.IGNORECASE)
+    )
 
 
 def _single_victims(sentence: str, rules: dict) -> list[Count]:
@@ -85,6 +86,7 @@ def _single_victims(sentence: str, rules: dict) -> list[Count]:
 
 def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
     """Killed and injured counts stated in a sentence, in order of appearance."""
+    sentence = fold(sentence)  # lower-case patterns on folded text: spans are unchanged
     counts: list[Count] = []
     for pattern in (_BEFORE, _AFTER):
         for match in pattern.finditer(sentence):

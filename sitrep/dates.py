@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from sitrep.text import fold
+
 OLD_HISTORY_DAYS = 180  # a dated recollection older than this is background, not news (ANNOTATION.md §1)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = {m: i + 1 for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
@@ -15,15 +17,15 @@ _MONTHS["sept"] = 9
 _MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 
 _PATTERNS = [
-    ("day_month", re.compile(rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?\b", re.I)),
-    ("month_day", re.compile(rf"\b(?:on\s+)?{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I)),
-    ("month", re.compile(rf"\b(?:in|since|during|through|until|by|early|late|mid-?|end of|beginning of)\s+(?:early\s+|late\s+|mid-?)?{_MONTH_RE}(?:\s+(\d{{4}}))?\b(?!\s+\d)", re.I)),
-    ("year", re.compile(r"\b(?:in|since|during|back in|throughout)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b", re.I)),
-    ("yesterday", re.compile(r"\b(yesterday|last night)\b", re.I)),
-    ("today", re.compile(r"\b(today|this morning|tonight|this evening|this afternoon)\b", re.I)),
-    ("weekday", re.compile(r"\b(?:on|late|early|last|since|overnight)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)),
-    ("last_week", re.compile(r"\b(last week|earlier this week|this week|past week|past few days)\b", re.I)),
-    ("last_month", re.compile(r"\b(last month|earlier this month|this month|past month)\b", re.I)),
+    ("day_month", re.compile(rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?\b")),
+    ("month_day", re.compile(rf"\b(?:on\s+)?{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")),
+    ("month", re.compile(rf"\b(?:in|since|during|through|until|by|early|late|mid-?|end of|beginning of)\s+(?:early\s+|late\s+|mid-?)?{_MONTH_RE}(?:\s+(\d{{4}}))?\b(?!\s+\d)")),
+    ("year", re.compile(r"\b(?:in|since|during|back in|throughout)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b")),
+    ("yesterday", re.compile(r"\b(yesterday|last night)\b")),
+    ("today", re.compile(r"\b(today|this morning|tonight|this evening|this afternoon)\b")),
+    ("weekday", re.compile(r"\b(?:on|late|early|last|since|overnight)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")),
+    ("last_week", re.compile(r"\b(last week|earlier this week|this week|past week|past few days)\b")),
+    ("last_month", re.compile(r"\b(last month|earlier this month|this month|past month)\b")),
 ]
 
 
@@ -34,6 +36,7 @@ def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.dat
     """
     if published is None:
         return None, None, "no_publication_date"
+    sentence = fold(sentence)  # patterns are lower-case: matching folded text beats re.IGNORECASE
     for rule, pattern in _PATTERNS:
         match = pattern.search(sentence)
         if not match:

@@ -324,10 +324,13 @@ class ArticleExtractor:
 
     def _find_cues(self, text: str):
         quotes = quoted_spans(text)
+        folded = fold(text)
         found = []
         for cue in self.cues["cues"]:
-            for m in cue["regex"].finditer(text):
+            for m in cue["regex"].finditer(folded):
                 if inside(m.start(), quotes):
+                    continue
+                if cue.get("capital_after") and not text[m.end():m.end() + 1].isupper():
                     continue
                 preceding = text[max(0, m.start() - 60):m.start()]
                 if self.cues["irrealis_before_re"].search(preceding) or self.cues["not_an_event_before_re"].search(preceding):
