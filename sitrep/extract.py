@@ -220,20 +220,22 @@ class ArticleExtractor:
 
     def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side."""
+        blocked = [any(ws < te and we > ts for ts, te in taken) for ws, we in words]
         for size in range(min(len(words), 5), 0, -1):
             for i in range(0, len(words) - size + 1):
-                s, e = words[i][0], words[i + size - 1][1]
-                surface = re.sub(r"['’]s$", "", text[s:e])
-                if size == 1 and surface.lower() in _NOT_PLACE_WORDS:
+                if any(blocked[i:i + size]):
                     continue
-                if any(s < te and e > ts for ts, te in taken):
+                s, e = words[i][0], words[i + size - 1][1]
+                surface = text[s:e]
+                if surface.endswith(("'s", "’s")):
+                    surface = surface[:-2]
+                if size == 1 and surface.lower() in _NOT_PLACE_WORDS:
                     continue
                 if self._prefix_fragment(text, words, i, size):
                     continue
-                loose = bool(_LOCATIVE_BEFORE.search(text[max(0, s - 40):s])) or size > 1
                 candidates = self.ref.places_named(surface)
                 hint = None
-                if not candidates and loose:
+                if not candidates and (size > 1 or _LOCATIVE_BEFORE.search(text[max(0, s - 40):s])):
                     # a transliteration variant is trusted where the sentence's governorate confirms it;
                     # elsewhere it only hints at the governorate of a place kept unresolved
                     variants = [c for c in self.ref.places_named(surface, loose=True) if close_spelling(surface, c, self.ref)]
