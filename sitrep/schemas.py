@@ -173,8 +173,51 @@ class RawArticles(pa.DataFrameModel):
         coerce = True
 
 
+class RejectedInputs(pa.DataFrameModel):
+    source_file: str
+    row_ref: str = pa.Field(nullable=False)
+    reason: str = pa.Field(str_matches=r"^[a-z_]+$")
+    detail: str = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class EntityMentions(pa.DataFrameModel):
+    mention_id: str = pa.Field(unique=True)
+    article_id: str
+    sentence_idx: int = pa.Field(ge=0)
+    char_start: int = pa.Field(ge=0)
+    char_end: int = pa.Field(ge=0)
+    surface: str = pa.Field(str_length={"min_value": 1})
+    entity_type: str = pa.Field(isin=["actor", "source", "place", "admin1"])
+
+    @pa.dataframe_check(error="char_start must be before char_end")
+    def span_ordered(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("char_start") < pl.col("char_end"))
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class UnresolvedMentions(pa.DataFrameModel):
+    surface: str
+    kind: str = pa.Field(isin=["place", "actor"])
+    mentions: int = pa.Field(ge=1)
+    articles: int = pa.Field(ge=1)
+
+    class Config:
+        strict = False
+        coerce = True
+
+
 SCHEMAS = {
     "raw_articles": RawArticles,
+    "rejected_inputs": RejectedInputs,
+    "entity_mentions": EntityMentions,
+    "unresolved_mentions": UnresolvedMentions,
     "dim_actor": DimActor,
     "dim_location": DimLocation,
     "dim_source": DimSource,
