@@ -55,6 +55,9 @@ _UNRESOLVED_BEFORE = re.compile(
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
     r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control)\s+(?:the\s+)?$", re.I)
 _ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
+_METONYM_AFTER = re.compile(r"^(?:['’]s)?\s+(?:said|says|denied|denies|accused|accuses|claimed|claims|promised|promises|"
+                            r"insisted|insists|rejected|rejects|announced|announces|warned|warns|blamed|blames|"
+                            r"government|regime|authorities|officials|envoy|delegation|ally|allies)\b", re.I)
 _GROUP_NOUN_AFTER = re.compile(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
 _UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base)\b", re.I)
 _LOCATIVE_BEFORE = re.compile(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
@@ -244,6 +247,8 @@ class ArticleExtractor:
                     hint = hints.pop() if len(hints) == 1 and not candidates else None
                 if sentence_admin1 and not any(self._near_governorates(c, sentence_admin1) for c in candidates):
                     candidates = []  # a namesake far from the governorate the sentence names
+                if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]):
+                    continue  # "Damascus promised a truce": the government, not the place
                 if candidates or hint:
                     hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates, admin1_hint=hint)
                     return (self._places_in_words(text, words[:i], taken, sentence_admin1) + [hit] +
