@@ -1,21 +1,15 @@
 """The ACLED-compatible CSV and the GeoJSON of events, written by the real job and read back."""
 import csv
-import io
 import json
-import shutil
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.definitions import build_defs
 from sitrep.exports import (ExportInvalid, interaction_code, validate_acled_csv, validate_geojson,
                             write_acled_csv)
 
 PROJECT = Path(__file__).resolve().parent.parent
-FAKES = PROJECT / "seeds" / "articles" / "fakes.csv"
-FAKES_ROWS = 150
 # ACLED's export columns in ACLED's order (codebook 2023), pinned here on purpose rather than imported.
 ACLED_HEADER = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
                 "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
@@ -25,22 +19,8 @@ ACLED_HEADER = ["event_id_cnty", "event_date", "year", "time_precision", "disord
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, seed_folder):
-    folder = tmp_path_factory.mktemp("export_articles")
-    for path in seed_folder.iterdir():
-        shutil.copy(path, folder / path.name)
-    rows = list(csv.reader(io.StringIO(FAKES.read_text(encoding="utf-8"))))
-    out = io.StringIO()
-    csv.writer(out).writerows(rows[:FAKES_ROWS + 1])
-    (folder / "fakes_slice.csv").write_text(out.getvalue(), encoding="utf-8")
-    warehouse = tmp_path_factory.mktemp("export_wh") / "warehouse.duckdb"
-    exports = tmp_path_factory.mktemp("exports")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SITREP_EXPORTS", str(exports))
-        env.setenv("SITREP_REPORTS", str(tmp_path_factory.mktemp("export_reports")))
-        result = build_defs(str(warehouse), str(folder)).resolve_job_def("sitrep_job").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-    return warehouse, exports, result
+def built(bundled_slice_build):
+    return bundled_slice_build.warehouse, bundled_slice_build.exports, bundled_slice_build.result
 
 
 def _events(warehouse: Path) -> dict[str, dict]:

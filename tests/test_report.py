@@ -1,24 +1,17 @@
 """The analyst report: built by the real job, one inline SVG per chart with title, axis labels and date range,
 a valid PNG of each chart beside the page, nothing loaded from the network, and (when Chromium is
 installed) a page a browser renders."""
-import csv
 import html
-import io
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 from PIL import Image
 
-from orchestration.definitions import build_defs
 
 PROJECT = Path(__file__).resolve().parent.parent
-FAKES = PROJECT / "seeds" / "articles" / "fakes.csv"
-FAKES_ROWS = 200
 CHROMIUM = Path("/usr/bin/chromium")
 # chart file name -> (title, x axis label, y axis label)
 CHARTS = {
@@ -35,22 +28,8 @@ DATE_RANGE = re.compile(r"Data: (\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2}), ([\d
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, seed_folder):
-    folder = tmp_path_factory.mktemp("report_articles")
-    for path in seed_folder.iterdir():
-        shutil.copy(path, folder / path.name)
-    rows = list(csv.reader(io.StringIO(FAKES.read_text(encoding="utf-8"))))
-    out = io.StringIO()
-    csv.writer(out).writerows(rows[:FAKES_ROWS + 1])
-    (folder / "fakes_slice.csv").write_text(out.getvalue(), encoding="utf-8")
-    warehouse = tmp_path_factory.mktemp("report_wh") / "warehouse.duckdb"
-    reports = tmp_path_factory.mktemp("reports")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SITREP_REPORTS", str(reports))
-        env.setenv("SITREP_EXPORTS", str(tmp_path_factory.mktemp("report_exports")))
-        result = build_defs(str(warehouse), str(folder)).resolve_job_def("sitrep_job").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-    return warehouse, reports, result
+def built(bundled_slice_build):
+    return bundled_slice_build.warehouse, bundled_slice_build.reports, bundled_slice_build.result
 
 
 @pytest.fixture(scope="module")
