@@ -92,7 +92,7 @@ _PASSIVE_BY = re.compile(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?$", re.I)
 _AGAINST = re.compile(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
 _BACKED_BY = re.compile(r"\b(?:backed|supported|aided|assisted|accompanied|joined|reinforced|covered) by\s+(?:the\s+)?(?:\w+\s+){0,2}$|\b(?:with|under) (?:the )?(?:support|cover|backing) of\s+(?:the\s+)?$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
-_UNNAMED_PLACE = re.compile(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|towns|villages|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
+_UNNAMED_PLACE = re.compile(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
 _UNNAMED_MANY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:two|three|four|five|six|several|a number of|\d+|dozens of|some)\s+(?:\w+\s+)?(?:towns|villages|areas|positions|hills|neighbou?rhoods|districts)\b", re.I)
 _FALL_OF = r"(?:{name}'s fall|fall of (?:the )?(?:\w+ )?{name}|{name} fell)"
 _ANAPHOR = re.compile(r"\b(?:the|these|those|this|that)\s+(?:\w+\s+)?(?:attacks?|strikes?|airstrikes?|air strikes?|raids?|shelling|bombing|bombardment|blasts?|explosions?|massacre|incident|assault|clashes|fighting|battles?|offensive)\b", re.I)
@@ -369,6 +369,9 @@ class ArticleExtractor:
             return []
         victim_groups = {c.victim_group for c in self._counts(text) if c.kind == "killed"}
         events: list[Event] = []
+        if any(c.get("weak") for _, _, c in cues) and (
+                any(not c.get("weak") for _, _, c in cues) or (seen_kinds and _ANAPHOR.search(text))):
+            cues = [(s, e, c) for s, e, c in cues if not c.get("weak")]
         for n, (start, end, cue) in enumerate(cues):
             window_end = cues[n + 1][0] if n + 1 < len(cues) else len(text)
             kind = cue["kind"]
@@ -602,7 +605,8 @@ class ArticleExtractor:
                 precision = 3
             return Target(place.name, place, place.admin1, place.admin2, place.latitude, place.longitude, precision)
         anchor = next((p.place for p in places if p.place and hit.end <= p.start <= hit.end + 40
-                       and p.place.feature in ("admin2", "city", "town", "region")), None)
+                       and p.place.feature in ("admin2", "city", "town", "region")
+                       and not any(a.start <= p.start < a.end for a in admin1_hits)), None)
         if anchor is not None and anchor.feature != "region":
             return Target(hit.surface, None, anchor.admin1, anchor.admin2, anchor.latitude, anchor.longitude, 2)
         admin1 = next((h.resolved_id for h in admin1_hits), None) or hit.admin1_hint or \

@@ -1,0 +1,123 @@
+"""Extraction rules pinned on sentences in the style of real wire copy (ANNOTATION.md)."""
+import datetime as dt
+
+import pytest
+
+from sitrep.casualties import find_casualty_counts
+from sitrep.dates import resolve_event_date
+from sitrep.extract import ArticleExtractor
+from sitrep.numbers import parse_count
+
+PUBLISHED = dt.date(2018, 3, 14)  # a Wednesday
+
+
+@pytest.fixture(scope="module")
+def extract(reference):
+    extractor = ArticleExtractor(reference)
+
+    def run(text: str, published: dt.date | None = PUBLISHED):
+        return extractor.extract("test-article", text, published, "Test Wire")
+    return run
+
+
+@pytest.mark.parametrize("phrase,value", [("three", 3), ("at least 45", 45), ("more than 350", 351),
+                                          ("dozens", 12), ("nearly 20", 19), ("twenty-one", 21), ("1,200", 1200),
+                                          ("a few", 3), ("scores", 20), ("hundreds", 100)])
+def test_vague_and_written_numbers_follow_the_coding_guide(phrase, value):
+    assert parse_count(phrase) == value
+
+
+def test_killed_and_injured_counts_with_victim_groups(reference):
+    counts = find_casualty_counts("Shelling killed at least 15 civilians and injured 20 others, among them four children.",
+                                  reference.casualty_rules)
+    assert [(c.kind, c.value, c.victim_group) for c in counts][:2] == [("killed", 15, "civilians"), ("injured", 20, "unknown")]
+
+
+@pytest.mark.parametrize("text,expected,precision", [
+    ("Clashes erupted on Monday.", dt.date(2018, 3, 12), 1),
+    ("Yesterday, jets struck the town.", dt.date(2018, 3, 13), 1),
+    ("Fighting raged last week.", dt.date(2018, 3, 7), 2),
+    ("The town was shelled on 2 March.", dt.date(2018, 3, 2), 1),
+    ("Shelling continued.", PUBLISHED, 2),
+])
+def test_dates_resolve_against_the_publication_date(text, expected, precision):
+    day, tp, _ = resolve_event_date(text, PUBLISHED)
+    assert (day, tp) == (expected, precision)
+
+
+def test_no_publication_date_means_no_event_date(extract):
+    events = extract("Regime forces shelled the town of Douma, killing two civilians.", published=None).events
+    assert events and all(e["event_date"] is None and e["time_precision"] is None for e in events)
+
+
+def test_passive_capture_makes_the_agent_actor1(extract):
+    [event] = extract("The town of Manbij was captured by the Syrian Democratic Forces from Islamic State fighters.").events
+    assert (event["actor1_side"], event["sub_event_type"]) == ("kurdish", "Non-state actor overtakes territory")
+
+
+def test_government_capture_is_government_regains_territory_with_a_control_change(extract):
+    result = extract("Syrian government forces recaptured the town of Saraqeb from rebels on Tuesday.")
+    [event] = result.events
+    assert event["sub_event_type"] == "Government regains territory" and event["actor2_side"] == "rebels"
+    [change] = result.control_changes
+    assert (change["location"], change["from_side"], change["to_side"]) == (event["location"], "rebels", "government")
+
+
+@pytest.mark.parametrize("text", [
+    "The army vowed to retake the town of Saraqeb from rebels.",
+    "No clashes were reported in Douma.",
+    "Rebels threatened to shell the town of Douma if the siege continues.",
+])
+def test_threats_plans_and_negations_are_not_events(extract, text):
+    assert extract(text).events == []
+
+
+def test_several_places_in_one_sentence_split_the_deaths(extract):
+    events = extract("Regime forces shelled the towns of Duma, Arbin and Harasta, killing 8 civilians.").events
+    assert len(events) == 3
+    assert sorted(e["fatalities_best"] for e in events) == [2, 2, 4]
+    assert {e["actor2_side"] for e in events} == {"civilians"}
+
+
+def test_two_rebel_factions_fighting_is_infighting(extract):
+    [event] = extract("Hayat Tahrir al-Sham and Ahrar al-Sham fighters clashed near Saraqeb on Monday.").events
+    assert event["is_infighting"] and event["violence_type"] == "non-state"
+
+
+def test_kurds_fighting_rebels_is_not_infighting(extract):
+    [event] = extract("YPG fighters clashed with Free Syrian Army rebels near Tal Rifaat on Monday.").events
+    assert not event["is_infighting"]
+
+
+def test_a_place_the_gazetteer_lacks_keeps_its_name_and_takes_the_named_governorate(extract):
+    [event] = extract("Regime forces shelled Tir Maallah village in northern Homs, injuring two civilians.").events
+    assert (event["location"], event["admin1"], event["place_id"], event["geo_precision"]) == ("Tir Maallah", "Homs", None, 3)
+    assert [u["surface"] for u in extract("Regime forces shelled Tir Maallah village in northern Homs.").unresolved] == ["Tir Maallah"]
+
+
+def test_a_restatement_adds_evidence_not_an_event(extract):
+    result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
+                     "The blast also wounded 20 people, the Observatory said.")
+    [event] = result.events
+    assert (event["fatalities_best"], event["injured_best"]) == (5, 20)
+
+
+def test_the_same_source_repeating_a_figure_is_one_claim(extract):
+    result = extract("Air strikes killed 12 civilians in Saraqeb on Monday, the Observatory said. "
+                     "The Observatory said the strikes killed 12 civilians.")
+    assert len(result.claims) == 1 and result.claims[0]["source"] == "Syrian Observatory for Human Rights"
+
+
+def test_sides_come_from_the_registry_at_the_event_date(reference):
+    thuwar = next(a for a in reference.actors.values() if a.actor_id == "jaysh_al_thuwar")
+    assert thuwar.side_at(dt.date(2014, 6, 1)) == "rebels"
+    assert thuwar.side_at(dt.date(2017, 6, 1)) == "kurdish"
+
+
+def test_spans_point_into_the_body(extract):
+    text = "Turkish warplanes struck the village of Jandairis. Three civilians were killed, the monitor said."
+    result = extract(text)
+    for row in result.events:
+        assert text[row["char_start"]:row["char_end"]] == row["notes"]
+    for claim in result.claims:
+        assert text[claim["char_start"]:claim["char_end"]].lower() == "three"
