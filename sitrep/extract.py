@@ -406,6 +406,8 @@ class ArticleExtractor:
                 actor1 = self.cues.get("rioters_actor")
             if actor1 is None and kind not in ("agreement", "strategic", "formation"):
                 actor1 = self._actor_id_for_side("unknown")
+            if kind in REMOTE_KINDS and self.cues["chemical_agents_re"].search(text):
+                kind = "chemical"  # "shells containing toxic gas": the weapon decides the sub-type
             event_type, sub_type = EVENT_TYPES["capture" if kind == "capture_passive" else kind]
             if sub_type is None:
                 sub_type = ("Government regains territory" if self._side(actor1, event_date) == "government"
