@@ -13,7 +13,7 @@ def _reference_version() -> str:
     return reference_version()
 
 
-@dg.asset(group_name="reference", kinds={"duckdb", "polars"}, code_version="1",
+@dg.asset(group_name="reference", kinds={"duckdb", "polars", "pandera"}, code_version="1",
           tags={"layer": "reference"}, owners=["team:sitrep"])
 def dim_actor(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The armed actors of the theater, one row per actor and side period, from seeds/reference/actors.yaml.
@@ -36,7 +36,7 @@ def dim_actor(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "reference_version": ref.version}), data_version=dg.DataVersion(ref.version))
 
 
-@dg.asset(group_name="reference", kinds={"duckdb", "polars"}, code_version="1",
+@dg.asset(group_name="reference", kinds={"duckdb", "polars", "pandera"}, code_version="1",
           tags={"layer": "reference"}, owners=["team:sitrep"])
 def dim_source(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Reporting bodies (SOHR, SANA, wire agencies...) with their kind and reliability rank.
@@ -52,7 +52,7 @@ def dim_source(warehouse: WarehouseResource) -> dg.MaterializeResult:
         return dg.MaterializeResult(metadata=table_metadata(con, "dim_source"), data_version=dg.DataVersion(ref.version))
 
 
-@dg.asset(group_name="reference", kinds={"duckdb", "polars"}, code_version="1",
+@dg.asset(group_name="reference", kinds={"duckdb", "polars", "pandera"}, code_version="1",
           tags={"layer": "reference"}, owners=["team:sitrep"])
 def dim_location(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The gazetteer: OCHA COD-AB and GeoNames places plus curated additions, with governorate and point."""

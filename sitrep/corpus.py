@@ -50,7 +50,15 @@ def frame(table: str, rows: list[dict]) -> pl.DataFrame:
 
 def extract_corpus(articles: list[Article], ref: Reference) -> dict[str, pl.DataFrame]:
     """Run the extractor over every article; rows keep their article and sentence provenance."""
-    extractor = ArticleExtractor(ref)
+    return finish_corpus(extract_articles(articles, ref), ref)
+
+
+def extract_articles(articles, ref: Reference, extractor: ArticleExtractor | None = None) -> dict[str, pl.DataFrame]:
+    """Per-article extraction only, no corpus-level pass: fact_events (governorates not yet inferred across
+    articles), claims, control rows, mentions and `unresolved_raw`. Each article's rows depend on that article
+    alone, so frames of article batches extracted apart (in other processes or machines) concatenate to the
+    frames of the whole corpus; `finish_corpus` then applies the passes that need every article."""
+    extractor = extractor or ArticleExtractor(ref)
     collected: dict[str, list[dict]] = {t: [] for t in _SCHEMAS}
     for article in articles:
         result = extractor.extract(article.article_id, article.body, article.published_date, article.outlet)
@@ -60,7 +68,15 @@ def extract_corpus(articles: list[Article], ref: Reference) -> dict[str, pl.Data
         collected["fact_control_observations"] += result.control_observations
         collected["entity_mentions"] += result.mentions
         collected["unresolved_raw"] += result.unresolved
-    frames = {table: frame(table, rows) for table, rows in collected.items()}
+    return {table: frame(table, rows) for table, rows in collected.items()}
+
+
+RAW_TABLES = tuple(_SCHEMAS)  # what extract_articles returns: the fact tables' rows plus unresolved_raw
+
+
+def finish_corpus(raw: dict[str, pl.DataFrame], ref: Reference) -> dict[str, pl.DataFrame]:
+    """The corpus-level passes over per-article frames (of the whole corpus, never of a batch alone)."""
+    frames = dict(raw)
     frames["fact_events"] = infer_unresolved_admin1(frames["fact_events"], ref)
     frames["unresolved_mentions"] = summarize_unresolved(frames.pop("unresolved_raw"))
     return frames
@@ -71,9 +87,11 @@ def infer_unresolved_admin1(events: pl.DataFrame, ref: Reference) -> pl.DataFram
     articles give it ("Tir Maallah in northern Homs"): the majority among same-spelled places."""
     if events.height == 0:
         return events
-    keyed = events.with_columns(
-        pl.col("location").map_elements(place_name_key, return_dtype=pl.Utf8).alias("_key"))
-    votes = (keyed.filter(pl.col("place_id").is_null() & pl.col("admin1").is_not_null() & (pl.col("geo_precision") < 3))
+    names = events.select(pl.col("location").unique().drop_nulls())["location"]
+    keys = pl.DataFrame({"location": names, "_key": [place_name_key(name) for name in names]},
+                        schema={"location": pl.Utf8, "_key": pl.Utf8})
+    keyed = events.join(keys, on="location", how="left", nulls_equal=False, maintain_order="left")
+    votes = (keyed.filter(pl.col("place_id").is_null() & pl.col("admin1").is_not_null())
              .group_by("_key", "admin1").len()
              .sort(["_key", "len", "admin1"], descending=[False, True, False])
              .group_by("_key", maintain_order=True).first()

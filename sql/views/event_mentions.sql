@@ -5,10 +5,11 @@ CREATE OR REPLACE VIEW event_mentions AS
 WITH candidates AS (
     SELECT e.event_id, c.event_id AS candidate_id, c.event_date AS candidate_date
     FROM fact_events e
-    JOIN fact_events c
+    CROSS JOIN (VALUES (-1), (0), (1)) AS shift(days)
+    JOIN fact_events c  -- an equi-join on (type, place, day): linear, where a date range would be quadratic
       ON e.event_type = c.event_type
      AND coalesce(e.place_id, e.location) = coalesce(c.place_id, c.location)
-     AND c.event_date BETWEEN e.event_date - INTERVAL 1 DAY AND e.event_date + INTERVAL 1 DAY
+     AND c.event_date = e.event_date + shift.days::INTEGER
      AND (e.actor1_side = c.actor1_side
           OR coalesce(e.actor1_side, 'unknown') = 'unknown'
           OR coalesce(c.actor1_side, 'unknown') = 'unknown')

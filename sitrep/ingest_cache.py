@@ -1,0 +1,206 @@
+"""Ingest at feed scale: the same result as sitrep.ingest.read_articles, streamed file by file into
+DuckDB, with each file's parsed articles cached as Parquet so an unchanged file is not parsed again.
+
+read_articles parses every file, then deduplicates across the whole folder in (file, row) order. Here
+each file is parsed (or read back from the cache) and written at once; only the content hashes seen
+so far stay in memory for deduplication, so memory does not grow with the corpus. A file's cache
+entry is keyed by everything its parse depends on: path, size, modification time, inode, link
+target, its manifest row, today's date (future dates are set aside), the byte limit and the code of
+sitrep/ingest.py. The cache lives in <extraction store>/ingest; deleting it only costs parsing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from sitrep import ingest as ing
+from sitrep import warehouse as wh
+
+TABLES = ("raw_articles", "rejected_inputs", "ingest_summary")
+ARTICLE_SCHEMA = {"article_id": pl.Utf8, "external_id": pl.Utf8, "source_file": pl.Utf8, "row_ref": pl.Utf8,
+                  "outlet": pl.Utf8, "title": pl.Utf8, "published_date": pl.Date, "date_source": pl.Utf8,
+                  "date_note": pl.Utf8, "url": pl.Utf8, "body": pl.Utf8, "content_hash": pl.Utf8}
+REJECTION_SCHEMA = {"source_file": pl.Utf8, "row_ref": pl.Utf8, "reason": pl.Utf8, "detail": pl.Utf8}
+ITEM_SCHEMA = {"_kind": pl.Utf8, **ARTICLE_SCHEMA, "reason": pl.Utf8, "detail": pl.Utf8}
+GC_AGE_SECONDS = 2 * 86400
+
+
+def _code_version() -> str:
+    return hashlib.sha256(Path(ing.__file__).read_bytes()).hexdigest()[:12]
+
+
+@dataclass
+class IngestStats:
+    inputs_seen: int = 0
+    ingested: int = 0
+    quarantined: int = 0
+    files: int = 0
+    files_cached: int = 0
+    published_min: dt.date | None = None
+    published_max: dt.date | None = None
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _items_frame(items: list) -> pl.DataFrame:
+    rows = []
+    for item in items:
+        if isinstance(item, ing.Article):
+            rows.append({"_kind": "article", **{k: getattr(item, k) for k in ARTICLE_SCHEMA}, "reason": None,
+                         "detail": None})
+        else:
+            rows.append({"_kind": "rejection", **{k: None for k in ARTICLE_SCHEMA}, "source_file": item.source_file,
+                         "row_ref": item.row_ref, "reason": item.reason, "detail": item.detail})
+    return pl.DataFrame(rows, schema=ITEM_SCHEMA, orient="row") if rows else pl.DataFrame(schema=ITEM_SCHEMA)
+
+
+def _file_key(rel: str, path: Path, meta: dict, today: dt.date, max_bytes: int, code: str) -> str | None:
+    try:
+        st = path.stat()
+        target = os.path.realpath(path)
+    except OSError:
+        return None  # unreadable or a dangling link: parse every time (cheap: it is a rejection)
+    parts = [rel, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, target, json.dumps(meta, sort_keys=True),
+             today.isoformat(), max_bytes, code]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
+
+
+def _parse_file(root: Path, rel: str, path: Path, manifest: dict, today: dt.date, max_bytes: int) -> pl.DataFrame:
+    items = []
+    for item in sorted(ing._load_input(root, rel, path, max_bytes), key=ing._order):
+        if isinstance(item, ing._Draft):
+            item = ing._finalize(item, manifest.get(item.source_file, {}), today)
+        items.append(item)
+    return _items_frame(items)
+
+
+def file_items(root: Path, rel: str, path: Path, manifest: dict, today: dt.date, max_bytes: int,
+               cache: Path | None, code: str, used: set[str]) -> tuple[pl.DataFrame, bool]:
+    """One file's finalized articles and rejections, before cross-file deduplication; (frame, from cache)."""
+    key = _file_key(rel, path, manifest.get(rel, {}), today, max_bytes, code) if cache else None
+    entry = cache / f"{key}.parquet" if key else None
+    if entry is not None:
+        used.add(entry.name)
+        try:
+            return pl.read_parquet(entry), True
+        except (OSError, pl.exceptions.PolarsError):
+            pass  # absent or unreadable: parse it again
+    frame = _parse_file(root, rel, path, manifest, today, max_bytes)
+    if entry is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(entry.name + f".tmp-{secrets.token_hex(3)}")
+        frame.write_parquet(tmp)
+        os.replace(tmp, entry)
+    return frame, False
+
+
+def _insert(con, table: str, frame: pl.DataFrame) -> None:
+    if frame.height:
+        con.register("incoming_rows", frame.to_arrow())
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming_rows')
+        con.unregister("incoming_rows")
+
+
+def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None, today: dt.date | None = None,
+                max_bytes: int = ing.MAX_BYTES, articles_dir: str | None = None) -> IngestStats:
+    """Replace raw_articles, rejected_inputs and ingest_summary with the folder's ingest, in one transaction.
+    Equal to ingest_frames(read_articles(folder)) row for row (tests/test_incremental.py)."""
+    root = Path(folder).resolve()
+    if not root.is_dir():
+        raise NotADirectoryError(f"articles folder not found: {folder}")
+    today, code, stats, used = today or dt.date.today(), _code_version(), IngestStats(), set()
+    early: list = []  # rejections found while listing the folder and reading manifests
+    files = ing._walk(root, early)
+    manifest: dict[str, dict] = {}
+    for rel, path in files:
+        if path.name in ing.MANIFEST_NAMES:
+            manifest.update(ing._load_manifest(root, rel, path, max_bytes, early))
+    first_seen: dict[str, str] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in TABLES:
+            wh._drop_any(con, table)
+            con.execute(wh.table_ddl(table))
+        _insert(con, "rejected_inputs", pl.DataFrame(
+            [{"source_file": r.source_file, "row_ref": r.row_ref, "reason": r.reason, "detail": r.detail}
+             for r in early], schema=REJECTION_SCHEMA, orient="row"))
+        stats.inputs_seen = stats.quarantined = len(early)
+        for r in early:
+            stats.reasons[r.reason] = stats.reasons.get(r.reason, 0) + 1
+        for rel, path in files:
+            if path.name in ing.MANIFEST_NAMES:
+                continue
+            frame, cached = file_items(root, rel, path, manifest, today, max_bytes, cache, code, used)
+            stats.files += 1
+            stats.files_cached += cached
+            keep, dupes = [], []
+            for kind, content_hash, source_file, row_ref in frame.select(
+                    "_kind", "content_hash", "source_file", "row_ref").iter_rows():
+                if kind != "article":
+                    keep.append(False)
+                    dupes.append(None)
+                elif content_hash in first_seen:
+                    keep.append(False)
+                    dupes.append(f"same text as {first_seen[content_hash]}, which was kept")
+                else:
+                    first_seen[content_hash] = " ".join(filter(None, (source_file, row_ref)))
+                    keep.append(True)
+                    dupes.append(None)
+            frame = frame.with_columns(pl.Series("_keep", keep, dtype=pl.Boolean),
+                                       pl.Series("_dupe", dupes, dtype=pl.Utf8))
+            articles = frame.filter(pl.col("_keep")).select(list(ARTICLE_SCHEMA))
+            rejected = frame.filter(~pl.col("_keep")).select(
+                "source_file", "row_ref",
+                pl.when(pl.col("_dupe").is_not_null()).then(pl.lit("duplicate_content")).otherwise(pl.col("reason")).alias("reason"),
+                pl.coalesce("_dupe", "detail").alias("detail"))
+            _insert(con, "raw_articles", articles)
+            _insert(con, "rejected_inputs", rejected)
+            stats.inputs_seen += frame.height
+            stats.ingested += articles.height
+            stats.quarantined += rejected.height
+            for reason, count in rejected.group_by("reason").len().iter_rows():
+                stats.reasons[reason] = stats.reasons.get(reason, 0) + count
+            if articles.height and articles["published_date"].null_count() < articles.height:
+                lo, hi = articles["published_date"].min(), articles["published_date"].max()
+                stats.published_min = lo if stats.published_min is None else min(stats.published_min, lo)
+                stats.published_max = hi if stats.published_max is None else max(stats.published_max, hi)
+        _insert(con, "ingest_summary", pl.DataFrame({"articles_dir": [articles_dir or str(folder)],
+                                                     "inputs_seen": [stats.inputs_seen], "ingested": [stats.ingested],
+                                                     "quarantined": [stats.quarantined]}))
+        wh._pause_for_tests(TABLES, con)
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise
+    if cache is not None:
+        _collect_garbage(cache, used)
+    return stats
+
+
+def _collect_garbage(cache: Path, used: set[str]) -> None:
+    """Drop entries this ingest did not use and nobody used for two days."""
+    now = time.time()
+    try:
+        entries = list(cache.iterdir())
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        try:
+            if entry.name not in used and now - entry.stat().st_mtime > GC_AGE_SECONDS:
+                entry.unlink()
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,154 @@
+"""Incremental runs give exactly the tables of a full rebuild, and redo only what changed.
+
+- The streamed, cached ingest equals sitrep.ingest.read_articles row for row (cold and from its cache),
+  bad inputs and duplicates included.
+- A warehouse built, then given one more file (and later one file fewer), is identical table for table
+  to one built from scratch on the final folder; the rerun extracts only the new file's articles.
+- Changing the reference data (or the extraction code) re-extracts every article.
+"""
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.definitions import build_defs
+from sitrep import extraction_store
+from sitrep import reference as reference_module
+from sitrep.corpus import FACT_TABLES, ingest_frames
+from sitrep.ingest import read_articles
+from sitrep.ingest_cache import ingest_into
+from sitrep.warehouse import replace_tables, table_fingerprint
+
+PROJECT = Path(__file__).resolve().parent.parent
+FAKES = PROJECT / "seeds" / "articles" / "fakes.csv"
+TABLES = ("raw_articles", "rejected_inputs", "ingest_summary") + FACT_TABLES
+
+
+def fakes_rows(start: int, stop: int) -> str:
+    rows = list(csv.reader(io.StringIO(FAKES.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    csv.writer(out).writerows([rows[0]] + rows[1 + start:1 + stop])
+    return out.getvalue()
+
+
+def make_folder(folder: Path, seed_folder: Path, with_new: bool) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in seed_folder.iterdir():
+        shutil.copy(path, folder / path.name)
+    (folder / "fakes_a.csv").write_text(fakes_rows(0, 30), encoding="utf-8")
+    (folder / "fakes_b.csv").write_text(fakes_rows(30, 45), encoding="utf-8")
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    if with_new:  # a later file: new articles, and one repeating a text already ingested (a duplicate)
+        (folder / "zz_new.csv").write_text(fakes_rows(45, 52) + fakes_rows(3, 4).split("\n", 1)[1], encoding="utf-8")
+    return folder
+
+
+# The layers these tests are about (the report and exports read the same tables; test_pipeline runs them).
+LAYERS = ["dim_actor", "dim_source", "dim_location", "raw_articles", "rejected_inputs", *FACT_TABLES]
+
+
+def run(warehouse: Path, articles: Path) -> dg.ExecuteInProcessResult:
+    result = build_defs(str(warehouse), str(articles)).resolve_job_def("sitrep_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+        asset_selection=[dg.AssetKey(key) for key in LAYERS])
+    assert result.success
+    return result
+
+
+def extracted(result) -> int:
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key.to_user_string() == "fact_events":
+            return materialization.metadata["articles_extracted"].value
+    raise AssertionError("no fact_events materialization")
+
+
+def fingerprints(path: Path) -> dict[str, str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {table: table_fingerprint(con, table) for table in TABLES}
+
+
+def test_cached_ingest_equals_read_articles_cold_and_warm(tmp_path, seed_folder):
+    from test_bad_inputs_pipeline import build_folder
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    build_folder(folder)
+    (folder / "fakes.csv").write_text(fakes_rows(0, 40), encoding="utf-8")
+    raw, rejected = ingest_frames(read_articles(folder))
+    expected = duckdb.connect()
+    replace_tables(expected, {"raw_articles": raw, "rejected_inputs": rejected})
+    cache = tmp_path / "cache"
+    for attempt in ("cold", "warm"):
+        con = duckdb.connect()
+        stats = ingest_into(con, folder, cache)
+        assert stats.files_cached == (0 if attempt == "cold" else stats.files), attempt
+        assert (stats.ingested, stats.quarantined) == (raw.height, rejected.height)
+        for table in ("raw_articles", "rejected_inputs"):
+            assert table_fingerprint(con, table) == table_fingerprint(expected, table), (attempt, table)
+
+
+@pytest.fixture(scope="module")
+def incremental(tmp_path_factory, seed_folder):
+    """One warehouse built on the first folder, then on the folder with one more file, then without it."""
+    tmp = tmp_path_factory.mktemp("incremental")
+    before = make_folder(tmp / "before", seed_folder, with_new=False)
+    after = make_folder(tmp / "after", seed_folder, with_new=True)
+    warehouse = tmp / "inc" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    first = run(warehouse, before)
+    second = run(warehouse, after)
+    added = fingerprints(warehouse)
+    third = run(warehouse, before)
+    removed = fingerprints(warehouse)
+    return {"tmp": tmp, "before": before, "after": after, "warehouse": warehouse, "runs": (first, second, third),
+            "added": added, "removed": removed}
+
+
+def test_adding_a_file_extracts_only_its_articles_and_equals_a_full_rebuild(incremental):
+    first, second, _ = incremental["runs"]
+    assert extracted(first) == 1 + 30 + 15
+    assert extracted(second) == 7  # the new file's articles; its duplicate row is quarantined, not extracted
+    fresh = incremental["tmp"] / "fresh_after" / "warehouse.duckdb"
+    fresh.parent.mkdir()
+    run(fresh, incremental["after"])
+    assert incremental["added"] == fingerprints(fresh)
+    with duckdb.connect(str(fresh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM rejected_inputs WHERE source_file = 'zz_new.csv' "
+                           "AND reason = 'duplicate_content'").fetchone()[0] == 1
+
+
+def test_removing_a_file_deletes_its_facts_and_equals_a_full_rebuild(incremental):
+    _, _, third = incremental["runs"]
+    assert extracted(third) == 0  # every remaining article was extracted before
+    fresh = incremental["tmp"] / "fresh_before" / "warehouse.duckdb"
+    fresh.parent.mkdir()
+    run(fresh, incremental["before"])
+    assert incremental["removed"] == fingerprints(fresh)
+    with duckdb.connect(str(incremental["warehouse"]), read_only=True) as con:
+        log = con.execute("SELECT count(*), count(DISTINCT article_id) FROM extraction_log").fetchone()
+        articles = con.execute("SELECT count(*) FROM raw_articles").fetchone()[0]
+        orphans = con.execute("SELECT count(*) FROM fact_events ANTI JOIN raw_articles USING (article_id)").fetchone()[0]
+    assert log == (articles, articles) and orphans == 0
+
+
+def test_changing_the_reference_data_re_extracts_every_article(incremental, tmp_path, monkeypatch):
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(incremental["warehouse"], warehouse)
+    shutil.copytree(extraction_store.store_dir(incremental["warehouse"]), extraction_store.store_dir(warehouse))
+    assert extracted(run(warehouse, incremental["before"])) == 0  # the copied log and chunks are reused
+    reference = tmp_path / "reference"
+    shutil.copytree(reference_module.REFERENCE_DIR, reference)
+    with (reference / "actors.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("\n# an edit of the registry\n")
+    monkeypatch.setattr(reference_module, "REFERENCE_DIR", reference)
+    result = run(warehouse, incremental["before"])
+    assert extracted(result) == 1 + 30 + 15
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        versions = con.execute("SELECT DISTINCT reference_version FROM extraction_log").fetchall()
+    assert versions == [(reference_module.reference_version(reference),)]
+    assert fingerprints(warehouse) == incremental["removed"]  # a comment changes no fact
