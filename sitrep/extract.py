@@ -89,8 +89,11 @@ _DESCRIPTOR_OBJECT = re.compile(
     r"strongholds?|outposts?|enclaves?|posts?|border crossing|crossing|farms?|oil fields?|dam|quarter)\b", re.I)
 _LIST_JOINER = re.compile(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+|\s+)$")
 _PASSIVE_BY = re.compile(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?$", re.I)
-_AGAINST = re.compile(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
-_BACKED_BY = re.compile(r"\b(?:backed|supported|aided|assisted|accompanied|joined|reinforced|covered) by\s+(?:the\s+)?(?:\w+\s+){0,2}$|\b(?:with|under) (?:the )?(?:support|cover|backing) of\s+(?:the\s+)?$", re.I)
+_AGAINST = re.compile(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing|killed|surrounded|besieged|ambushed|"
+                      r"attacked|pounded|shelled|bombed|repelled|routed|expelled|defeated)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+_BACKED_BY = re.compile(r"\b(?:backed|supported|aided|assisted|accompanied|joined|reinforced|covered) by\s+(?:the\s+)?(?:\w+\s+){0,2}$|"
+                        r"\b(?:with|under) (?:the )?(?:support|cover|backing) of\s+(?:the\s+)?$|"
+                        r"\b(?:alongside|together with|allied with|in (?:cooperation|coordination) with)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 _UNNAMED_PLACE = re.compile(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
 _UNNAMED_MANY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:two|three|four|five|six|several|a number of|\d+|dozens of|some)\s+(?:\w+\s+)?(?:towns|villages|areas|positions|hills|neighbou?rhoods|districts)\b", re.I)
@@ -388,6 +391,8 @@ class ArticleExtractor:
 
             if targets is None:
                 continue
+            if kind in ("attack", "abduction"):
+                actor2 = self._actor_id_for_side("civilians")  # ANNOTATION §3: the civilians are actor2
             civilian_victims = victim_groups & {"civilians", "children", "women"}
             if kind in REMOTE_KINDS | {"attack", "abduction"} and (
                     civilian_victims or (actor2 is None and (kind in ("attack", "abduction") or _CIVILIAN_TARGET.search(text)))):
