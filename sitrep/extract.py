@@ -55,6 +55,10 @@ _UNRESOLVED_BEFORE = re.compile(
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
     r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control)\s+(?:the\s+)?$", re.I)
 _ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
+_CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                   "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_DIRECTION_WORDS = {"western", "eastern", "northern", "southern", "central", "north", "south", "east", "west",
+                    "northwestern", "northeastern", "southwestern", "southeastern", "upper", "lower", "greater"}
 _METONYM_AFTER = re.compile(r"^(?:['’]s)?\s+(?:said|says|denied|denies|accused|accuses|claimed|claims|promised|promises|"
                             r"insisted|insists|rejected|rejects|announced|announces|warned|warns|blamed|blames|"
                             r"government|regime|authorities|officials|envoy|delegation|ally|allies)\b", re.I)
@@ -172,6 +176,8 @@ class ArticleExtractor:
         self.cues = ref.cues
         self.held_words = {k.lower(): v for k, v in (ref.cues.get("held_by_words") or {}).items()}
         self.prefix_words = set(ref.cues.get("place_prefix_words") or [])
+        self.actor_words = {fold(w) for a in ref.actors.values() for alias in (a.name, *a.aliases)
+                            for w in re.findall(r"[A-Z][\w-]{3,}", alias)}
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
 
     # ---------- entities ----------
@@ -214,7 +220,7 @@ class ArticleExtractor:
             return []
         words = surface.split()
         if any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in words) or \
-                " ".join(words).lower() in _NOT_PLACE_WORDS:
+                " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface):
             return []
         if _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]) or \
                 fold(surface) in (self.cues.get("adjective_actors") or {}):
@@ -247,8 +253,9 @@ class ArticleExtractor:
                     variants = [c for c in self.ref.places_named(surface, loose=True) if close_spelling(surface, c, self.ref)]
                     candidates = [c for c in variants if c.admin1 in sentence_admin1]
                     hints = {c.admin1 for c in variants}
-                    hint = hints.pop() if len(hints) == 1 and not candidates else None
-                if sentence_admin1 and not any(self._near_governorates(c, sentence_admin1) for c in candidates):
+                    hint = hints.pop() if len(hints) == 1 and not candidates and not self._not_a_name(surface) else None
+                if sentence_admin1 and not any(self._near_governorates(c, sentence_admin1) or
+                                               c.feature in ("admin1", "admin2", "city") for c in candidates):
                     candidates = []  # a namesake far from the governorate the sentence names
                 if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]):
                     continue  # "Damascus promised a truce": the government, not the place
@@ -257,6 +264,15 @@ class ArticleExtractor:
                     return (self._places_in_words(text, words[:i], taken, sentence_admin1) + [hit] +
                             self._places_in_words(text, words[i + size:], taken, sentence_admin1))
         return []
+
+    def _not_a_name(self, surface: str) -> bool:
+        """Dates, people's names from the actor registry, directions and apostrophe-less possessives
+        ("Syrias", "Aleppos") are not names the reference data is missing."""
+        words = [fold(w) for w in surface.split()]
+        if words[0] in _CALENDAR_WORDS or all(w in _DIRECTION_WORDS or w in self.actor_words for w in words):
+            return True
+        return len(words) == 1 and words[0].endswith("s") and (
+            words[0][:-1] in _NOT_PLACE_WORDS or bool(self.ref.places_named(words[0][:-1])))
 
     def _near_governorates(self, place: Place, admin1s: set[str]) -> bool:
         """In, or within ~30 km of, one of the governorates a sentence names (Yarmouk camp is
@@ -779,7 +795,7 @@ class ArticleExtractor:
                 for h in hits if h.kind == "place" and h.resolved_id is None]
         for m in _PLACE_CANDIDATE.finditer(text):
             surface = re.sub(r"['’]s$", "", m.group())
-            if m.start() == 0 or surface.lower() in _NOT_PLACE_WORDS or len(surface) < 3:
+            if m.start() == 0 or surface.lower() in _NOT_PLACE_WORDS or len(surface) < 3 or self._not_a_name(surface):
                 continue
             if any(m.start() < h.end and m.end() > h.start for h in hits):
                 continue
