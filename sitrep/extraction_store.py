@@ -350,8 +350,7 @@ def load_facts(con: duckdb.DuckDBPyConnection, store: Path, plan_: Plan, new_chu
     log_frame_sql = (f"SELECT a.article_id, a.source_file, a.published_date, a.content_hash, {_KEY_SQL} AS extraction_key, "
                      f"$ref AS reference_version, $code AS code_version, s.chunk "
                      f"FROM raw_articles a JOIN _assign s USING (article_id)")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with wh.transaction(con, FACT_TABLES):
         for table in FACT_TABLES + (LOG_TABLE,):
             if table in DELTA_TABLES and had_log and reused and matches_ddl(con, table):
                 con.execute(f'DELETE FROM "{table}" WHERE article_id NOT IN (SELECT article_id FROM _reused)')
@@ -375,14 +374,6 @@ def load_facts(con: duckdb.DuckDBPyConnection, store: Path, plan_: Plan, new_chu
             elif has_rows:
                 con.execute(f'INSERT INTO "{table}" BY NAME {_rows_sql(_chunk_files(con, store, table))}')
             counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-        wh._pause_for_tests(FACT_TABLES, con)
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        raise
     return counts
 
 

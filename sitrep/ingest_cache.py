@@ -127,8 +127,7 @@ def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None
         if path.name in ing.MANIFEST_NAMES:
             manifest.update(ing._load_manifest(root, rel, path, max_bytes, early))
     first_seen: dict[str, str] = {}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with wh.transaction(con, TABLES):
         for table in TABLES:
             wh._drop_any(con, table)
             con.execute(wh.table_ddl(table))
@@ -178,14 +177,6 @@ def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None
         _insert(con, "ingest_summary", pl.DataFrame({"articles_dir": [articles_dir or str(folder)],
                                                      "inputs_seen": [stats.inputs_seen], "ingested": [stats.ingested],
                                                      "quarantined": [stats.quarantined]}))
-        wh._pause_for_tests(TABLES, con)
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        raise
     if cache is not None:
         _collect_garbage(cache, used)
     return stats

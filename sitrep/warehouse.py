@@ -410,6 +410,22 @@ def _pause_for_tests(tables, con) -> None:
         time.sleep(float(os.environ.get("SITREP_TEST_PAUSE_SECONDS", "60")))
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, tables=()) -> Iterator[None]:
+    """One all-or-nothing transaction; `tables` names what the crash test may pause before COMMIT."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        _pause_for_tests(tables, con)
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise
+
+
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
     """Replace a table's contents with `frame` in one transaction; the DDL in sql/tables defines it."""
     return replace_tables(con, {table: frame})[table]
@@ -422,8 +438,7 @@ def replace_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFram
     table recreated from sql/tables, so schema changes between versions need no migration.
     Rows arrive as Arrow data, never as SQL text.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con, frames):
         for table, frame in frames.items():
             _drop_any(con, table)
             con.execute(table_ddl(table))
@@ -431,14 +446,6 @@ def replace_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFram
                 con.register("incoming_rows", frame.to_arrow())
                 con.execute(f"INSERT INTO {_identifier(table)} BY NAME SELECT * FROM incoming_rows")
                 con.unregister("incoming_rows")
-        _pause_for_tests(frames, con)
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        raise
     return {table: frame.height for table, frame in frames.items()}
 
 
@@ -453,21 +460,13 @@ def view_name(path: Path) -> str:
 
 def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     names = []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for path in view_files():
             name = view_name(path)
             if object_kind(con, name) == "table":  # an older version stored it as a table
                 con.execute(f"DROP TABLE {_identifier(name)}")
             con.execute(path.read_text(encoding="utf-8"))
             names.append(name)
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        raise
     return names
 
 
