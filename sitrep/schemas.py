@@ -29,7 +29,15 @@ ACTOR_TYPES = ["state_forces", "rebel_group", "political_militia", "identity_mil
                "civilians", "external_forces"]
 
 
-class FactEvents(pa.DataFrameModel):
+class TableSchema(pa.DataFrameModel):
+    """Columns not named in a schema are allowed; DuckDB's integer widths are coerced to pandera's."""
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class FactEvents(TableSchema):
     event_id: str = pa.Field(unique=True)
     article_id: str
     event_date: Optional[pl.Date] = pa.Field(nullable=True)
@@ -76,12 +84,8 @@ class FactEvents(pa.DataFrameModel):
         return data.lazyframe.select(
             ~pl.col("is_infighting") | ((pl.col("actor1_side") == "rebels") & (pl.col("actor2_side") == "rebels")))
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class FactCasualtyClaims(pa.DataFrameModel):
+class FactCasualtyClaims(TableSchema):
     claim_id: str = pa.Field(unique=True)
     event_id: str
     article_id: str
@@ -98,12 +102,8 @@ class FactCasualtyClaims(pa.DataFrameModel):
     def states_a_number(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("killed").is_not_null() | pl.col("injured").is_not_null())
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class FactControlChanges(pa.DataFrameModel):
+class FactControlChanges(TableSchema):
     change_id: str = pa.Field(unique=True)
     event_id: str
     location: str
@@ -112,55 +112,35 @@ class FactControlChanges(pa.DataFrameModel):
     extent: str = pa.Field(isin=["full", "partial"])
     time_precision: Optional[int] = pa.Field(nullable=True, isin=[1, 2, 3])
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class FactControlObservations(pa.DataFrameModel):
+class FactControlObservations(TableSchema):
     observation_id: str = pa.Field(unique=True)
     location: str
     side: str = pa.Field(isin=SIDES)
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class DimActor(pa.DataFrameModel):
+class DimActor(TableSchema):
     actor_id: str
     name: str
     actor_type: str = pa.Field(isin=ACTOR_TYPES)
     inter_code: int = pa.Field(ge=1, le=8)
     side: str = pa.Field(isin=SIDES)
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class DimLocation(pa.DataFrameModel):
+class DimLocation(TableSchema):
     place_id: str = pa.Field(unique=True)
     name: str
     latitude: Optional[float] = pa.Field(nullable=True, ge=32.0, le=37.6)
     longitude: Optional[float] = pa.Field(nullable=True, ge=35.5, le=42.5)
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class DimSource(pa.DataFrameModel):
+class DimSource(TableSchema):
     source_id: str = pa.Field(unique=True)
     name: str
     reliability_rank: int = pa.Field(ge=0)
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class RawArticles(pa.DataFrameModel):
+class RawArticles(TableSchema):
     article_id: str = pa.Field(unique=True)
     external_id: str
     source_file: str
@@ -168,23 +148,15 @@ class RawArticles(pa.DataFrameModel):
     content_hash: str = pa.Field(unique=True)
     published_date: Optional[pl.Date] = pa.Field(nullable=True)
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class RejectedInputs(pa.DataFrameModel):
+class RejectedInputs(TableSchema):
     source_file: str
     row_ref: str = pa.Field(nullable=False)
     reason: str = pa.Field(str_matches=r"^[a-z_]+$")
     detail: str = pa.Field(str_length={"min_value": 1})
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class EntityMentions(pa.DataFrameModel):
+class EntityMentions(TableSchema):
     mention_id: str = pa.Field(unique=True)
     article_id: str
     sentence_idx: int = pa.Field(ge=0)
@@ -197,20 +169,12 @@ class EntityMentions(pa.DataFrameModel):
     def span_ordered(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("char_start") < pl.col("char_end"))
 
-    class Config:
-        strict = False
-        coerce = True
 
-
-class UnresolvedMentions(pa.DataFrameModel):
+class UnresolvedMentions(TableSchema):
     surface: str
     kind: str = pa.Field(isin=["place", "actor"])
     mentions: int = pa.Field(ge=1)
     articles: int = pa.Field(ge=1)
-
-    class Config:
-        strict = False
-        coerce = True
 
 
 SCHEMAS = {
