@@ -510,10 +510,14 @@ def score_acled_pair(row: dict, event: dict, ref: Reference, sides: ActorSides, 
         checks["place name, where the notes name ACLED's place"] = checks["place name"]
     if not checks["place name"]:
         problems.append((place_error_class(row, event, ref), f"{row.get('location')} vs {event.get('location')}"))
-    if event.get("place_id") and event.get("latitude") is not None and row.get("latitude"):
+    if event.get("latitude") is not None and row.get("latitude"):
         km = haversine_km(float(row["latitude"]), float(row["longitude"]), event["latitude"], event["longitude"])
-        checks["point within 10 km"] = km <= RADIUS_KM
-        if km > RADIUS_KM and checks["place name"]:
+        checks["point within 10 km, any event with a point"] = km <= RADIUS_KM
+        if not (event.get("place_id") and event.get("geo_precision") in (1, 2)):
+            km = None  # a governorate's centroid stands for an unresolved or unnamed place: no point to score
+        else:
+            checks["point within 10 km"] = km <= RADIUS_KM
+        if km is not None and km > RADIUS_KM and checks["place name"]:
             problems.append(("point > 10 km from ACLED's (same name)", f"{row.get('location')}: {km:.0f} km"))
     gold_side = sides.side(row.get("actor1"), row.get("inter1"), day)
     if gold_side:
@@ -643,7 +647,8 @@ def score_acled(docs: list[dict], events_by_doc: dict[str, list[dict]], ref: Ref
                figure("extracted events", ext_total), recall, precision,
                figure("event F1 (doc-level)", f1(precision["value"], recall["value"]), gold_total + ext_total)]
     for field in ("event type", "sub_event_type", "admin1", "place name", "place name, where the notes name ACLED's place",
-                  "point within 10 km", "actor1 side", "fatalities exact"):
+                  "point within 10 km", "point within 10 km, any event with a point", "actor1 side",
+                  "fatalities exact"):
         hits = fields.get(field, [])
         metrics.append(rate(f"{field} accuracy (matched)", sum(hits), len(hits)))
     metrics += precision_recall_rows("infighting, documents", doc_infighting[(True, True)],

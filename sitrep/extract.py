@@ -51,7 +51,7 @@ _PLACE_CANDIDATE = re.compile(
     r"(?:\b(?:al|el|as|ash|ad|ar|az|at|an|ath)-)?\b[A-Z][\w'’]*(?:-[\w'’]+)*"
     r"(?:\s+(?:(?:al|el|as|ash|ad|ar|az|at|an|ibn|bin|bani|abu|of|de)[-\s]+)?(?:[A-Z][\w'’]*(?:-[\w'’]+)*|\d{1,4}\b))*")
 _UNRESOLVED_BEFORE = re.compile(
-    r"\b(?:(?:village|town|city|neighbou?rhood|district|suburb|area|camp|hill|farms?|outskirts|countryside|vicinity|city) of|"
+    r"\b(?:(?:villages?|towns?|city|neighbou?rhoods?|districts?|suburbs?|areas?|camp|hills?|farms?|outskirts|countryside|vicinity) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
     r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control)\s+(?:the\s+)?$", re.I)
 _ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
@@ -63,8 +63,25 @@ _METONYM_AFTER = re.compile(r"^(?:['’]s)?\s+(?:said|says|denied|denies|accused
                             r"insisted|insists|rejected|rejects|announced|announces|warned|warns|blamed|blames|"
                             r"government|regime|authorities|officials|envoy|delegation|ally|allies)\b", re.I)
 _GROUP_NOUN_AFTER = re.compile(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
-_UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base)\b", re.I)
+_UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base|front|axis)\b", re.I)
+# "Qasabiyeh in southern Idleb", "Farhaniyeh in the northern countryside of Homs": a name placed in a governorate
+_IN_GOVERNORATE_AFTER = re.compile(
+    r"^(?:\s*,\s*|\s+in\s+)(?:the\s+)?(?:[a-z]+(?:-[a-z]+)?\s+){0,2}(?:of\s+)?([A-Z][\w'’]*(?:-[\w'’]+)*)")
+_GENERIC_NAME_WORDS = {"military", "prison", "university", "stadium", "gate", "plain", "valley", "mountain", "mountains",
+                       "desert", "river", "lake", "border", "airbase", "police", "hospital", "sub-district", "refinery",
+                       "field", "fields", "factory", "station", "complex", "countryside", "rural", "governorate"}
+_FEATURE_WORDS = {"camp", "village", "town", "dam", "airbase", "base", "airport", "hill", "farms", "bridge", "square"}
 _LOCATIVE_BEFORE = re.compile(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
+# "northern Hama", "rural Idleb", "Deir-ez-Zor province", "Murak town in Hama": the governorate, not its capital
+_GOVERNORATE_BEFORE = re.compile(
+    r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|central|rural|countryside of|province of|"
+    r"governorate of)\s+(?:the\s+)?$", re.I)
+_GOVERNORATE_AFTER = re.compile(r"^(?:['’]s)?\s+(?:province|governorate|countryside|rural|region)\b", re.I)
+_CITY_AFTER = re.compile(r"^\s+(?:city|town)\b", re.I)
+_QUALIFIER_BETWEEN = re.compile(
+    r"^(?:\s+(?:villages?|towns?|city|area|district|neighbou?rhood|camp|countryside|region))?"
+    r"(?:\s*,\s*|\s+(?:in|of)\s+)(?:the\s+)?(?:[a-z]+(?:-[a-z]+)?\s+)?$")
+_LIST_CONTINUES = re.compile(r"^\s*(?:,|and\b|or\b)\s*(?:the\s+)?[A-Z]")
 _NOT_PLACE_WORDS = {
     "the", "a", "an", "syria", "syrian", "syrians", "president", "minister", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
@@ -117,6 +134,7 @@ class EntityHit:
     place: Place | None = None
     candidates: list[Place] = field(default_factory=list)  # gazetteer places the surface may be; [] = unresolved
     admin1_hint: str | None = None  # unresolved, but a spelling variant elsewhere says which governorate
+    qualifier: bool = False  # "Murak town in northern Hama": says where another place is, not an event place
 
 
 @dataclass(frozen=True)
@@ -176,6 +194,7 @@ class ArticleExtractor:
         self.cues = ref.cues
         self.held_words = {k.lower(): v for k, v in (ref.cues.get("held_by_words") or {}).items()}
         self.prefix_words = set(ref.cues.get("place_prefix_words") or [])
+        self.suffix_words = set(ref.cues.get("place_suffix_words") or [])
         self.actor_words = {fold(w) for a in ref.actors.values() for alias in (a.name, *a.aliases)
                             for w in re.findall(r"[A-Z][\w-]{3,}", alias)}
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
@@ -215,20 +234,31 @@ class ArticleExtractor:
         return hits
 
     def _unresolved_place(self, text: str, match: re.Match, taken) -> list[EntityHit]:
-        surface = re.sub(r"['’]s$", "", match.group())
-        if match.start() == 0 or len(surface) < 3 or any(match.start() < e and match.end() > s for s, e in taken):
-            return []
+        surface, start = re.sub(r"['’]s$", "", match.group()), match.start()
         words = surface.split()
-        if any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in words) or \
+        while len(words) > 1 and "-" in words[0] and _ADJECTIVE_WORD.search(words[0]):
+            cut = surface.index(words[1], len(words[0]))  # "the SDF-controlled Kishkiyeh town": Kishkiyeh
+            start, surface, words = start + cut, surface[cut:], words[1:]
+        feature_after = bool(_UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]))
+        if (start == 0 and not feature_after) or len(surface) < 3 or any(start < e and match.end() > s for s, e in taken):
+            return []
+        name_words = words[:-1] if len(words) > 1 and words[-1].lower() in _FEATURE_WORDS else words  # "Atmah Camp"
+        if any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in name_words) or \
                 " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface):
             return []
         if _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]) or \
                 fold(surface) in (self.cues.get("adjective_actors") or {}):
             return []  # "Islamist faction fighters", "Olive Branch forces": who, not where
-        if _UNRESOLVED_BEFORE.search(text[max(0, match.start() - 40):match.start()]) or \
-                _UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]):
-            return [EntityHit("place", match.start(), match.start() + len(surface), surface, None)]
+        if feature_after or _UNRESOLVED_BEFORE.search(text[max(0, start - 40):start]) or \
+                self._in_governorate_after(text[start + len(surface):start + len(surface) + 50]):
+            if len(words) > 1 and words[-1].lower() in ("village", "town", "city"):  # "Sayada Village"
+                surface = surface[:surface.rindex(words[-1])].rstrip()
+            return [EntityHit("place", start, start + len(surface), surface, None)]
         return []
+
+    def _in_governorate_after(self, after: str) -> bool:
+        match = _IN_GOVERNORATE_AFTER.match(after)
+        return match is not None and any(p.feature == "admin1" for p in self.ref.places_named(match.group(1)))
 
     def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side."""
@@ -261,9 +291,26 @@ class ArticleExtractor:
                     continue  # "Damascus promised a truce": the government, not the place
                 if candidates or hint:
                     hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates, admin1_hint=hint)
-                    return (self._places_in_words(text, words[:i], taken, sentence_admin1) + [hit] +
-                            self._places_in_words(text, words[i + size:], taken, sentence_admin1))
+                    left = self._places_in_words(text, words[:i], taken, sentence_admin1)
+                    right = self._places_in_words(text, words[i + size:], taken, sentence_admin1)
+                    governorate = any(c.feature == "admin1" for c in candidates) and \
+                        bool(_GOVERNORATE_AFTER.match(text[s + len(surface):s + len(surface) + 20]))
+                    if not left and i > 0 and governorate and self._name_word(text, words[i - 1]):
+                        # "the village of Has Idleb province": an unknown name, then its governorate
+                        left = [EntityHit("place", words[0][0], words[i - 1][1], text[words[0][0]:words[i - 1][1]], None)]
+                    if not governorate and not text[s + len(surface):e].startswith(("'", "’")) and (
+                            (i > 0 and not left and self._name_word(text, words[i - 1])) or
+                            (i + size < len(words) and not right and self._name_word(text, words[i + size]))):
+                        return []  # "Dera" of "Hesan Dera": part of a name the gazetteer lacks, not Dar'a
+                    return left + [hit] + right
         return []
+
+    def _name_word(self, text: str, span: tuple[int, int]) -> bool:
+        """A word that can be part of a place's name, not a title, direction, feature or actor word."""
+        word = fold(text[span[0]:span[1]])
+        base = re.sub(r"^(?:al|el|as|ash|ad|ar|az|at|an)-", "", word)
+        return not (word.isdigit() or base in self.suffix_words or word in _NOT_PLACE_WORDS or word in _DIRECTION_WORDS or word in _FEATURE_WORDS
+                    or word in _CALENDAR_WORDS or word in _GENERIC_NAME_WORDS or word in self.actor_words)
 
     def _not_a_name(self, surface: str) -> bool:
         """Dates, people's names from the actor registry, directions and apostrophe-less possessives
@@ -299,11 +346,13 @@ class ArticleExtractor:
         sentences = split_sentences(body)
         per_sentence = [self.sentence_entities(s) for s in sentences]
         admin1_context = self._admin1_context(per_sentence)
-        for hits, admin1_hits in per_sentence:
-            for hit in hits:
-                if hit.kind == "place" and hit.candidates:
+        for sentence, (hits, admin1_hits) in zip(sentences, per_sentence):
+            places = [h for h in hits if h.kind == "place"]
+            for n, hit in enumerate(places):
+                if hit.candidates:
                     context = [h.resolved_id for h in admin1_hits] + admin1_context
-                    hit.place = self.ref.choose_place(hit.candidates, context)
+                    hit.place = self._governorate_reading(sentence.text, hit, places[n - 1] if n else None, admin1_hits) \
+                        or self.ref.choose_place(hit.candidates, context)
                     hit.resolved_id = hit.place.place_id
         events: list[Event] = []
         observations: list[dict] = []
@@ -321,6 +370,24 @@ class ArticleExtractor:
                 last_source = sources[-1].resolved_id
         events = merge_duplicate_events(events, self.unknown_actors)
         return self._rows(article_id, body, sentences, per_sentence, events, observations, published)
+
+    def _governorate_reading(self, text: str, hit: EntityHit, previous: EntityHit | None, admin1_hits) -> Place | None:
+        """A governorate's name read as the governorate: after a direction ("northern Hama"), before
+        "province" or "countryside", or qualifying the place just before it ("Murak town in Hama")."""
+        if not any(c.feature == "admin1" for c in hit.candidates) or _CITY_AFTER.match(text[hit.end:hit.end + 8]):
+            return None
+        between = text[previous.end:hit.start] if previous is not None else ""
+        qualifies = bool(_QUALIFIER_BETWEEN.match(between)) and not (
+            "," in between and _LIST_CONTINUES.match(text[hit.end:hit.end + 30]))  # "Saraqab, Hama and Homs": a list
+        if not (qualifies or _GOVERNORATE_BEFORE.search(text[max(0, hit.start - 25):hit.start])
+                or _GOVERNORATE_AFTER.match(text[hit.end:hit.end + 20])):
+            return None
+        hit.qualifier = qualifies
+        named = next((a.resolved_id for a in admin1_hits if a.start <= hit.start < a.end), None)
+        governorates = [c for c in hit.candidates if c.feature == "admin1"]
+        if named and all(c.admin1 != named for c in governorates):
+            governorates = [c for c in self.ref.places_named(named) if c.feature == "admin1"] or governorates
+        return next((c for c in governorates if c.admin1 == named), governorates[0])
 
     def _admin1_context(self, per_sentence) -> list[str]:
         counts: dict[str, int] = {}
@@ -553,10 +620,16 @@ class ArticleExtractor:
         if kind == "capture_passive":
             after = []
         before = [p for p in places if p.end <= start]
+        if any(not p.qualifier for p in before):
+            before = [p for p in before if not p.qualifier]
+        if after and self._governorate_level(after[0]):
+            finer = [p for p in after[1:] if p.start < window_end and not self._governorate_level(p)]
+            if finer and not _LIST_JOINER.match(text[after[0].end:finer[0].start]):
+                after = finer  # "shelled areas in southern Idleb province near Tamanaah": Tamanaah
         if after:
             chosen = [after[0]]
             for nxt in after[1:]:
-                if _LIST_JOINER.match(text[chosen[-1].end:nxt.start]):
+                if _LIST_JOINER.match(text[chosen[-1].end:nxt.start]) and not nxt.qualifier:
                     chosen.append(nxt)
                 else:
                     break
@@ -600,6 +673,10 @@ class ArticleExtractor:
             return [replace(self._admin1_target(admin1_context[0]), borrowed=True)]
         return None
 
+    @staticmethod
+    def _governorate_level(hit: EntityHit) -> bool:
+        return hit.place is not None and hit.place.feature in ("admin1", "region")
+
     def _near(self, lead: str) -> bool:
         """A near-phrase in the last few words before a place: "on the outskirts of X", "near X"."""
         match = None
@@ -632,7 +709,7 @@ class ArticleExtractor:
                        and not any(a.start <= p.start < a.end for a in admin1_hits)), None)
         if anchor is not None and anchor.feature != "region":
             return Target(hit.surface, None, anchor.admin1, anchor.admin2, anchor.latitude, anchor.longitude, 2)
-        admin1 = next((h.resolved_id for h in admin1_hits), None) or hit.admin1_hint or \
+        admin1 = next((h.resolved_id for h in admin1_hits if not hit.start <= h.start < hit.end), None) or hit.admin1_hint or \
             next((p.place.admin1 for p in places if p.place and p.place.admin1), None) or \
             (admin1_context[0] if admin1_context else None)
         lat, lon = self.ref.admin1_centroid(admin1) if admin1 else (None, None)
@@ -812,11 +889,18 @@ class ArticleExtractor:
 
 
 def close_spelling(surface: str, place: Place, ref: Reference) -> bool:
-    """A transliteration variant, not another name with the same consonants: edit distance <= 2 (1 if short)."""
-    key = place_name_key(surface)
+    """A transliteration variant, not another name with the same consonants: edit distance <= 2 (1 if short),
+    counted on the words after a shared prefix word ("Kafr Safra" is not "Kafr Saghir")."""
+    prefixes = set(ref.cues.get("place_prefix_words") or [])
+
+    def distinctive(key: str) -> str:
+        words = key.split()
+        return " ".join(words[1:]) if len(words) > 1 and words[0] in prefixes else key
+
+    key = distinctive(place_name_key(surface))
     limit = 2 if len(key) >= 6 else 1
     names = [place.name] + [alias for pid, alias in ref.place_aliases_of(place.place_id)]
-    return any(edit_distance(key, place_name_key(name)) <= limit for name in names)
+    return any(edit_distance(key, distinctive(place_name_key(name))) <= limit for name in names)
 
 
 def edit_distance(a: str, b: str) -> int:

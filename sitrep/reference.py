@@ -107,9 +107,10 @@ class Reference:
     _by_skeleton: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        prefixes = set(self.cues.get("place_prefix_words") or [])
         for place_id, alias in self.place_aliases:
-            if len(place_name_key(alias)) < 3:
-                continue  # "Al", "As": fragments, not names
+            if len(place_name_key(alias)) < 3 or place_name_key(alias) in prefixes:
+                continue  # "Al", "As", a lone "Khan" or "Tal": fragments, not names
             for index, key in ((self._by_key, place_name_key(alias)), (self._by_skeleton, place_skeleton(alias))):
                 if key and place_id not in index.setdefault(key, []):
                     index[key].append(place_id)

@@ -300,7 +300,7 @@ def test_acled_matching_pairs_same_place_first(ref):
 def test_acled_unmatched_gold_rows_count_against_recall(ref):
     docs = ev.acled_documents([acled_row(), acled_row(location="Duma")])
     event = {"event_type": "Explosions/Remote violence", "sub_event_type": "Shelling/artillery/missile attack",
-             "location": "Kafr Batna", "place_id": "p", "admin1": "Rural Damascus", "latitude": 33.5126,
+             "location": "Kafr Batna", "place_id": "p", "geo_precision": 1, "admin1": "Rural Damascus", "latitude": 33.5126,
              "longitude": 36.3721, "actor1_side": "government", "fatalities_best": 0, "is_infighting": False}
     result = ev.score_acled(docs, {docs[0]["id"]: [event]}, ref)
     assert metric(result["metrics"], "event recall (doc-level)")["value"] == 0.5

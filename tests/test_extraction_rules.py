@@ -95,6 +95,37 @@ def test_a_place_the_gazetteer_lacks_keeps_its_name_and_takes_the_named_governor
     assert [u["surface"] for u in extract("Regime forces shelled Tir Maallah village in northern Homs.").unresolved] == ["Tir Maallah"]
 
 
+@pytest.mark.parametrize("text", [
+    "Jets struck the town of Saraqeb in eastern Idleb on Monday.",
+    "Saraqeb in the southern Idleb countryside was shelled by regime artillery on Monday.",
+    "Regime forces targeted Saraqeb town in Idleb province using heavy artillery on Monday.",
+])
+def test_a_governorate_qualifying_a_place_is_not_the_event_place(extract, text):
+    [event] = extract(text).events
+    assert (event["location"], event["admin1"], event["geo_precision"]) == ("Saraqab", "Idleb", 1)
+
+
+def test_a_governorate_after_a_direction_is_the_governorate_not_its_capital(extract):
+    [event] = extract("Clashes broke out in northern Hama on Monday.").events
+    assert (event["location"], event["place_id"], event["geo_precision"]) == ("Hama", "sy-SY05", 3)
+
+
+def test_an_unknown_name_placed_in_a_governorate_is_kept_unresolved(extract):
+    [event] = extract("Regime forces shelled areas of Tir Maallah in southern Homs on Monday.").events
+    assert (event["location"], event["admin1"], event["place_id"]) == ("Tir Maallah", "Homs", None)
+
+
+def test_a_known_name_inside_a_longer_unknown_one_is_not_that_place(extract):
+    # "Dera" alone is a spelling of Dar'a; "Tir Dera" is another village
+    [event] = extract("Turkish jets struck the village of Tir Dera in northern Aleppo on Monday.").events
+    assert (event["location"], event["admin1"], event["place_id"]) == ("Tir Dera", "Aleppo", None)
+
+
+def test_a_qualified_name_is_coded_at_its_base_place(extract):
+    [event] = extract("Regime forces shelled Saraqeb al-Sharqi on Monday.").events
+    assert (event["location"], event["admin1"]) == ("Saraqab", "Idleb")
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
