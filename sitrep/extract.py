@@ -81,6 +81,9 @@ _CITY_AFTER = re.compile(r"^\s+(?:city|town)\b", re.I)
 _QUALIFIER_BETWEEN = re.compile(
     r"^(?:\s+(?:villages?|towns?|city|area|district|neighbou?rhood|camp|countryside|region))?"
     r"(?:\s*,\s*|\s+(?:in|of)\s+)(?:the\s+)?(?:[a-z]+(?:-[a-z]+)?\s+)?$")
+_MUTUAL = re.compile(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
+_HEDGED_APPOSITIVE = re.compile(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
+                                r"either)\s+([^,]{1,40}),\s*$", re.I)
 _LIST_CONTINUES = re.compile(r"^\s*(?:,|and\b|or\b)\s*(?:the\s+)?[A-Z]")
 _NOT_PLACE_WORDS = {
     "the", "a", "an", "syria", "syrian", "syrians", "president", "minister", "monday", "tuesday", "wednesday",
@@ -561,7 +564,8 @@ class ArticleExtractor:
             return actor1, (candidates[-1].resolved_id if candidates else None)
         roles = self._roles(text, armed)
         subjects = [a for a in before if roles[id(a)] == "subject"]
-        if kind in ("clash", "infighting") and len(subjects) >= 2 and \
+        mutual = kind in ("clash", "infighting") or bool(_MUTUAL.search(text[max(0, start - 30):end + 15]))
+        if mutual and len(subjects) >= 2 and \
                 re.fullmatch(r"\s*(?:fighters\s+)?(?:,\s*)?and\s+", text[subjects[-2].end:subjects[-1].start]):
             return subjects[-2].resolved_id, subjects[-1].resolved_id  # "HTS and Ahrar al-Sham clashed"
         actor1 = subjects[-1].resolved_id if subjects else self._adjective_actor(text, start, end)
@@ -606,6 +610,12 @@ class ArticleExtractor:
             actor = adjectives.get(word.lower())
             if actor:
                 return actor
+        hedge = _HEDGED_APPOSITIVE.search(text[:clause_start])
+        if hedge:  # "Warplanes, likely regime or Russian, carried out strikes"
+            named = sorted({adjectives[w.lower()] for w in re.findall(r"[\w-]+", hedge.group(1)) if w.lower() in adjectives})
+            if len(named) > 1:
+                return (self.cues.get("combined_actors") or {}).get("+".join(named))
+            return named[0] if named else None
         return None
 
     def _event_places(self, kind, text, start, end, window_end, places, admin1_hits, sentences, per_sentence,

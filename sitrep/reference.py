@@ -118,7 +118,8 @@ class Reference:
     @cached_property
     def actor_matcher(self) -> AliasMatcher:
         return AliasMatcher(
-            ((alias, a.actor_id) for a in self.actors.values() for alias in (a.name, *a.aliases, *_name_parts(a.name)[1:])),
+            ((variant, a.actor_id) for a in self.actors.values()
+             for alias in (a.name, *a.aliases, *_name_parts(a.name)[1:]) for variant in actor_alias_variants(alias)),
             ((alias, a.actor_id) for a in self.actors.values()
              for alias in (*a.case_sensitive_aliases, *_name_parts(a.name)[:1])),
         )
@@ -157,6 +158,20 @@ class Reference:
     def admin1_centroid(self, admin1: str) -> tuple[float | None, float | None]:
         row = self.admin1.get(admin1)
         return (row["latitude"], row["longitude"]) if row else (None, None)
+
+
+_GROUP_NOUN = re.compile(r"^(.{8,}?)\s+(?:army|brigades?|movement|front|battalions?|division|legion|corps|group|forces)$", re.I)
+
+
+def actor_alias_variants(alias: str) -> list[str]:
+    """An alias as wire copy spells it too: "ibn al-Walid" / "ibn Al Walid", and the name without its
+    group noun before "fighters" or "forces" ("Khalid ibn al-Walid fighters")."""
+    variants = {alias, re.sub(r"\b([Aa]l|[Ee]l)-", r"\1 ", alias)}
+    core = _GROUP_NOUN.match(alias)
+    if core and " " in core.group(1).strip():
+        for name in {core.group(1), re.sub(r"\b([Aa]l|[Ee]l)-", r"\1 ", core.group(1))}:
+            variants.update(f"{name} {noun}" for noun in ("fighters", "forces", "militants", "members"))
+    return sorted(variants)
 
 
 def lowercase_pattern(pattern: str) -> str:

@@ -126,6 +126,25 @@ def test_a_qualified_name_is_coded_at_its_base_place(extract):
     assert (event["location"], event["admin1"]) == ("Saraqab", "Idleb")
 
 
+def test_a_hedged_attribution_names_the_combined_actor(extract):
+    [event] = extract("Warplanes, likely regime or Russian, carried out strikes on Saraqeb on Monday.").events
+    assert (event["sub_event_type"], event["actor1_id"], event["actor1_side"]) == \
+        ("Air/drone strike", "allied_syrian_russian_forces", "government")
+
+
+def test_factions_exchanging_fire_are_both_actors_and_infighting(extract):
+    [event] = extract("Ahrar al-Sham and Hayat Tahrir al-Sham fighters exchanged shelling near Saraqeb on Monday.").events
+    assert {event["actor1_id"], event["actor2_id"]} == {"ahrar_al_sham", "hayat_tahrir_al_sham"}
+    assert event["is_infighting"]
+
+
+def test_a_group_named_without_its_group_noun_is_still_that_group(reference):
+    from sitrep.matching import fold_for_matching
+    text = "Khalid Ibn Al Walid fighters clashed with Nour al-Din al-Zinki militants."
+    assert [h.key for h in reference.actor_matcher.find(text, fold_for_matching(text))] == \
+        ["khalid_ibn_al_walid_army", "nour_al_din_al_zinki"]
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
