@@ -81,6 +81,10 @@ _CITY_AFTER = re.compile(r"^\s+(?:city|town)\b", re.I)
 _QUALIFIER_BETWEEN = re.compile(
     r"^(?:\s+(?:villages?|towns?|city|area|district|neighbou?rhood|camp|countryside|region))?"
     r"(?:\s*,\s*|\s+(?:in|of)\s+)(?:the\s+)?(?:[a-z]+(?:-[a-z]+)?\s+)?$")
+_IN_PLACE_BEFORE = re.compile(r"\b(?:in|at|inside)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,5}?(?:(?:city|town|village|"
+                             r"neighbou?rhood|district|suburb|area|province|governorate) of\s+)?$", re.I)
+_UNNAMED_SETTLEMENT = re.compile(r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|neighbou?rhood|district)\b", re.I)
+_CUE_BETWEEN_CLAUSES = re.compile(r"[;:]|\b(?:while|whereas|but|as well as|after|before|when)\b", re.I)
 _MUTUAL = re.compile(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
 _HEDGED_APPOSITIVE = re.compile(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
                                 r"either)\s+([^,]{1,40}),\s*$", re.I)
@@ -477,6 +481,10 @@ class ArticleExtractor:
 
             if targets is None:
                 continue
+            if all(t.precision == 3 for t in targets) and _UNNAMED_SETTLEMENT.search(text[end:window_end]):
+                named = self._named_later(sentences, per_sentence, index, {t.admin1 for t in targets})
+                if named is not None:  # "strikes on a rebel-held town in Idlib province ... the town of Ariha"
+                    targets = [replace(self._target(named, 1, [], [], admin1_context), borrowed=True)]
             if kind in ("attack", "abduction"):
                 actor2 = self._actor_id_for_side("civilians")  # ANNOTATION §3: the civilians are actor2
             civilian_victims = victim_groups & {"civilians", "children", "women"}
@@ -627,6 +635,11 @@ class ArticleExtractor:
         after = [p for p in places if end <= p.start < min(window_end, end + 110)]
         if not after and window_end - end <= 25:  # "clashes and exchange of shelling in X": X for both
             after = [p for p in places if window_end <= p.start < window_end + 110]
+        if not after and kind != "capture_passive":  # "killed 44 ... on Wednesday in the city of Qamishli"
+            after = [p for p in places if end + 110 <= p.start < window_end and p.place is not None and
+                     not any(c.feature in ("admin1", "admin2", "region") for c in p.candidates) and
+                     _IN_PLACE_BEFORE.search(text[max(0, p.start - 50):p.start]) and
+                     not _CUE_BETWEEN_CLAUSES.search(text[end:p.start])][:1]
         if kind == "capture_passive":
             after = []
         before = [p for p in places if p.end <= start]
@@ -693,6 +706,16 @@ class ArticleExtractor:
         for match in self.cues["near_place_re"].finditer(lead):
             pass
         return match is not None and len(re.findall(r"\w+", lead[match.end():])) <= 3
+
+    def _named_later(self, sentences, per_sentence, index, admin1s: set[str]) -> EntityHit | None:
+        """The settlement a later sentence names in the same governorate, for an event placed at
+        'a town in X province'."""
+        for ahead in range(index + 1, min(index + 3, len(sentences))):
+            for hit in per_sentence[ahead][0]:
+                if hit.kind == "place" and hit.place is not None and hit.place.admin1 in admin1s and \
+                        hit.place.feature not in ("admin1", "admin2", "region"):
+                    return hit
+        return None
 
     def _restated_place(self, sentences, per_sentence, index) -> EntityHit | None:
         """'a flashpoint suburb of the capital' is named when a later sentence restates its fall."""

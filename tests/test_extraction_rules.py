@@ -145,6 +145,18 @@ def test_a_group_named_without_its_group_noun_is_still_that_group(reference):
         ["khalid_ibn_al_walid_army", "nour_al_din_al_zinki"]
 
 
+def test_a_town_named_late_in_a_long_sentence_is_the_event_place(extract):
+    [event] = extract("A car bomb claimed by the Islamic State killed at least 12 people and wounded dozens of others "
+                      "on Wednesday morning in the crowded market of the city of Qamishli.").events
+    assert (event["location"], event["admin1"], event["geo_precision"]) == ("Quamishli", "Al-Hasakeh", 1)
+
+
+def test_an_unnamed_town_takes_the_name_a_later_sentence_gives_it(extract):
+    [event] = extract("Air strikes on a rebel-held town in Idlib province killed five civilians on Monday. "
+                      "The monitor said the strikes on the town of Ariha were carried out by regime jets.").events
+    assert (event["location"], event["admin1"]) == ("Ariha", "Idleb")
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
