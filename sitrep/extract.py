@@ -53,7 +53,7 @@ _PLACE_CANDIDATE = re.compile(
 _UNRESOLVED_BEFORE = re.compile(
     r"\b(?:(?:villages?|towns?|city|neighbou?rhoods?|districts?|suburbs?|areas?|camp|hills?|farms?|outskirts|countryside|vicinity) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
-    r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control)\s+(?:the\s+)?$", re.I)
+    r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control|controlled|control of)\s+(?:the\s+)?$", re.I)
 _ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
 _CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
@@ -63,7 +63,7 @@ _METONYM_AFTER = re.compile(r"^(?:['’]s)?\s+(?:said|says|denied|denies|accused
                             r"insisted|insists|rejected|rejects|announced|announces|warned|warns|blamed|blames|"
                             r"government|regime|authorities|officials|envoy|delegation|ally|allies)\b", re.I)
 _GROUP_NOUN_AFTER = re.compile(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
-_UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base|front|axis)\b", re.I)
+_UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base|front|axis|(?:military )?airport|dam)\b", re.I)
 # "Qasabiyeh in southern Idleb", "Farhaniyeh in the northern countryside of Homs": a name placed in a governorate
 _IN_GOVERNORATE_AFTER = re.compile(
     r"^(?:\s*,\s*|\s+in\s+)(?:the\s+)?(?:[a-z]+(?:-[a-z]+)?\s+){0,2}(?:of\s+)?([A-Z][\w'’]*(?:-[\w'’]+)*)")
@@ -708,11 +708,11 @@ class ArticleExtractor:
         return match is not None and len(re.findall(r"\w+", lead[match.end():])) <= 3
 
     def _named_later(self, sentences, per_sentence, index, admin1s: set[str]) -> EntityHit | None:
-        """The settlement a later sentence names in the same governorate, for an event placed at
-        'a town in X province'."""
+        """The settlement a later sentence names in the same governorate (any, for a region), for an
+        event placed at 'a town in X province' or 'a town in northern Syria'."""
         for ahead in range(index + 1, min(index + 3, len(sentences))):
             for hit in per_sentence[ahead][0]:
-                if hit.kind == "place" and hit.place is not None and hit.place.admin1 in admin1s and \
+                if hit.kind == "place" and hit.place is not None and (hit.place.admin1 in admin1s or None in admin1s) and \
                         hit.place.feature not in ("admin1", "admin2", "region"):
                     return hit
         return None
