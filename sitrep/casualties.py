@@ -18,7 +18,7 @@ _AFTER = re.compile(
     rf"\b{COUNT}(?P<noun>(?:\s+(?!and\b|or\b|were\b|was\b)[\w-]+){{0,3}}?)\s+(?:(?:were|was|have been|had been|are|is|being|got)\s+)?(?:reportedly\s+|also\s+)?(?P<verb>{_KILLED}|{_INJURED})\b",
     )
 _BEFORE = re.compile(
-    rf"\b(?P<verb>(?:the )?(?:killing|death|deaths|injury|injuries|wounding|martyrdom) of|resulted in|killing|killed|kill|kills|martyring|claimed the lives of|left|leaving|wounding|injuring|injured|wounded|death toll (?:\w+ ){{0,3}}?(?:to|at|of|reached|is|was))\s+(?:at least\s+)?{COUNT}(?P<noun>(?:\s+[\w-]+){{0,2}})",
+    rf"\b(?P<verb>(?:the )?(?:killing|death|deaths|injury|injuries|wounding|martyrdom) of|resulted in|killing|killed|kill|kills|martyring|executed|executing|assassinated|massacred|shot dead|claimed the lives of|left|leaving|wounding|injuring|injured|wounded|death toll (?:\w+ ){{0,3}}?(?:to|at|of|reached|is|was))\s+(?:at least\s+)?{COUNT}(?P<noun>(?:\s+[\w-]+){{0,2}})",
     )
 
 

@@ -805,6 +805,15 @@ class ArticleExtractor:
                     if sentence.idx not in sibling.evidence:
                         sibling.evidence.append(sentence.idx)
                 return
+        previous = [e for e in earlier_events if e.sentence.idx == sentence.idx - 1
+                    and e.event_type not in ("Strategic developments", "Protests")]
+        if previous and not place_ids and not self.cues["background_re"].search(sentence.text) and \
+                not any(c.killed is not None for e in previous for c in e.claims):
+            # "... on the town of Saraqab. Five civilians died of asphyxiation.": the toll of the event just told
+            siblings = [e for e in previous if e.cue_start == previous[0].cue_start]
+            for position, sibling in enumerate(siblings):
+                sibling.claims.extend(claim.split(position, len(siblings)) for claim in claims)
+                sibling.evidence.append(sentence.idx)
 
     # ---------- control observations ----------
     def _observations(self, article_id, sentence, hits, published) -> list[dict]:

@@ -157,6 +157,17 @@ def test_an_unnamed_town_takes_the_name_a_later_sentence_gives_it(extract):
     assert (event["location"], event["admin1"]) == ("Ariha", "Idleb")
 
 
+def test_a_toll_in_the_next_sentence_belongs_to_the_event_just_told(extract):
+    [event] = extract("Regime helicopters dropped barrel bombs on the town of Saraqeb on Monday. "
+                      "Five civilians died of their wounds.").events
+    assert event["fatalities_best"] == 5
+
+
+def test_executions_count_their_dead(extract):
+    [event] = extract("Regime forces executed 4 civilians in the town of Saraqeb on Monday.").events
+    assert (event["sub_event_type"], event["fatalities_best"]) == ("Attack", 4)
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
