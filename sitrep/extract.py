@@ -175,6 +175,7 @@ class Event:
     cue_end: int
     rule: str
     extent: str | None = None
+    date_rule: str | None = None  # how event_date was read (sitrep.dates): "publication_date" = the text gave none
     claims: list[Claim] = field(default_factory=list)
     evidence: list[int] = field(default_factory=list)
 
@@ -523,7 +524,7 @@ class ArticleExtractor:
                     kind=kind, event_type=event_type, sub_event_type=sub_type,
                     actor1_id=actor1, actor2_id=actor2, assoc1=[], assoc2=[], target=target,
                     event_date=event_date, time_precision=time_precision, sentence=sentence,
-                    cue_start=start, cue_end=end, rule=f"{EXTRACTOR}:{kind}", extent=extent,
+                    cue_start=start, cue_end=end, rule=f"{EXTRACTOR}:{kind}", extent=extent, date_rule=date_rule,
                     evidence=[sentence.idx]))
                 events[-1].split_share = (t_index, share)  # type: ignore[attr-defined]
         return one_event_per_episode(keep_highest_per_place(events))
@@ -688,10 +689,14 @@ class ArticleExtractor:
         for back in (index - 1, index - 2):
             if back < 0:
                 break
-            previous = [h for h in per_sentence[back][0] if h.kind == "place" and h.place]
-            if previous:
+            hits_back, admin1_back = per_sentence[back]
+            places_back = [h for h in hits_back if h.kind == "place"]
+            previous = [h for h in places_back if h.place and not h.qualifier and not self._governorate_level(h)] or \
+                [h for h in places_back if h.place is None and not h.qualifier] or [h for h in places_back if h.place]
+            if previous:  # "Warplanes also carried out strikes on the town": the town the last sentence named
                 precision = 2 if self.cues["near_place_re"].search(text) else 1
-                return [replace(self._target(previous[0], precision, [], [], admin1_context), borrowed=True)]
+                return [replace(self._target(previous[0], precision, places_back, admin1_back, admin1_context),
+                                borrowed=True)]
         if admin1_context:
             return [replace(self._admin1_target(admin1_context[0]), borrowed=True)]
         return None
@@ -1020,7 +1025,7 @@ def merge_duplicate_events(events: list[Event], unknown_actors: set[str]) -> lis
     """
     merged: list[Event] = []
     for event in events:
-        target = next((m for m in merged if _same_event(m, event, unknown_actors)), None)
+        target = next((m for m in merged if _same_event(m, event, unknown_actors) or _part_of_episode(event, m)), None)
         if target is None:
             merged.append(event)
             continue
@@ -1032,6 +1037,16 @@ def merge_duplicate_events(events: list[Event], unknown_actors: set[str]) -> lis
             target.actor1_id = event.actor1_id
         target.actor2_id = target.actor2_id or event.actor2_id
     return merged
+
+
+def _part_of_episode(event: Event, earlier: Event) -> bool:
+    """'... advanced to control X. Warplanes also carried out strikes on the town.': a lower-ranked event
+    placed by the sentence before, at that sentence's event, is part of it (one_event_per_episode, across
+    the sentence boundary)."""
+    return (event.target.borrowed and event.sentence.idx == earlier.sentence.idx + 1
+            and event.target.location == earlier.target.location
+            and (event.event_date == earlier.event_date or event.date_rule == "publication_date")
+            and _TYPE_RANK.get(event.event_type, 0) < _TYPE_RANK.get(earlier.event_type, 0))
 
 
 def _same_event(a: Event, b: Event, unknown_actors: set[str]) -> bool:

@@ -168,6 +168,12 @@ def test_executions_count_their_dead(extract):
     assert (event["sub_event_type"], event["fatalities_best"]) == ("Attack", 4)
 
 
+def test_strikes_on_the_town_just_taken_are_part_of_that_battle(extract):
+    events = extract("Regime forces captured Tir Maallah village in northern Homs on Monday after clashes with rebels. "
+                     "Warplanes also carried out strikes on the town.").events
+    assert [(e["location"], e["sub_event_type"]) for e in events] == [("Tir Maallah", "Government regains territory")]
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
