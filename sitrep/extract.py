@@ -20,6 +20,7 @@ from sitrep.text import Sentence, fold, inside, place_name_key, quoted_spans, sp
 
 EXTRACTOR = "rules-v1"
 NEAR_GOVERNORATE_DEGREES = 0.3  # ~30 km
+QUALIFIED_SLACK_DEGREES = 0.05  # ~5 km: Yarmouk camp "in Rural Damascus" lies just inside Damascus city
 
 EVENT_TYPES = {
     "capture": ("Battles", None),
@@ -53,7 +54,7 @@ _PLACE_CANDIDATE = re.compile(
 _UNRESOLVED_BEFORE = re.compile(
     r"\b(?:(?:villages?|towns?|city|neighbou?rhoods?|districts?|suburbs?|areas?|camp|hills?|farms?|outskirts|countryside|vicinity) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
-    r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control|controlled|control of)\s+(?:the\s+)?$", re.I)
+    r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control|controlled|control of|including)\s+(?:the\s+)?$", re.I)
 _ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
 _CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
@@ -88,6 +89,8 @@ _CUE_BETWEEN_CLAUSES = re.compile(r"[;:]|\b(?:while|whereas|but|as well as|after
 _MUTUAL = re.compile(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
 _HEDGED_APPOSITIVE = re.compile(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
                                 r"either)\s+([^,]{1,40}),\s*$", re.I)
+_MANY_PLACES_IN = re.compile(r"\b(?:towns|villages|cities|areas|positions|parts)\s+(?:\w+\s+)?(?:in|of)\s+(?:the\s+)?$", re.I)
+_INCLUDING = re.compile(r"\b(?:including|among them|such as|namely)\s+(?:the\s+)?(?:(?:towns?|villages?|city|areas?) of\s+)?$", re.I)
 _LIST_CONTINUES = re.compile(r"^\s*(?:,|and\b|or\b)\s*(?:the\s+)?[A-Z]")
 _NOT_PLACE_WORDS = {
     "the", "a", "an", "syria", "syrian", "syrians", "president", "minister", "monday", "tuesday", "wednesday",
@@ -358,9 +361,16 @@ class ArticleExtractor:
             places = [h for h in hits if h.kind == "place"]
             for n, hit in enumerate(places):
                 if hit.candidates:
-                    context = [h.resolved_id for h in admin1_hits] + admin1_context
-                    hit.place = self._governorate_reading(sentence.text, hit, places[n - 1] if n else None, admin1_hits) \
-                        or self.ref.choose_place(hit.candidates, context)
+                    hit.place = self._governorate_reading(sentence.text, hit, places[n - 1] if n else None, admin1_hits)
+            for n, hit in enumerate(places):
+                if hit.candidates and hit.place is None:
+                    qualifier = places[n + 1] if n + 1 < len(places) and places[n + 1].qualifier else None
+                    if qualifier is not None:
+                        self._keep_in_governorate(hit, qualifier.place.admin1)
+                    if hit.candidates:
+                        context = [h.resolved_id for h in admin1_hits] + admin1_context
+                        hit.place = self.ref.choose_place(hit.candidates, context)
+                if hit.place is not None:
                     hit.resolved_id = hit.place.place_id
         events: list[Event] = []
         observations: list[dict] = []
@@ -388,6 +398,7 @@ class ArticleExtractor:
         qualifies = bool(_QUALIFIER_BETWEEN.match(between)) and not (
             "," in between and _LIST_CONTINUES.match(text[hit.end:hit.end + 30]))  # "Saraqab, Hama and Homs": a list
         if not (qualifies or _GOVERNORATE_BEFORE.search(text[max(0, hit.start - 25):hit.start])
+                or _MANY_PLACES_IN.search(text[max(0, hit.start - 40):hit.start])
                 or _GOVERNORATE_AFTER.match(text[hit.end:hit.end + 20])):
             return None
         hit.qualifier = qualifies
@@ -396,6 +407,15 @@ class ArticleExtractor:
         if named and all(c.admin1 != named for c in governorates):
             governorates = [c for c in self.ref.places_named(named) if c.feature == "admin1"] or governorates
         return next((c for c in governorates if c.admin1 == named), governorates[0])
+
+    def _keep_in_governorate(self, hit: EntityHit, admin1: str) -> None:
+        """'Ras al-Ain town in southeast Idleb': only a namesake in (or within ~5 km of) the governorate that
+        qualifies the name is that place; with none, the name stays unresolved in that governorate."""
+        inside = [c for c in hit.candidates if c.admin1 == admin1 or (
+            c.latitude is not None and distance_to_governorate(admin1, c.latitude, c.longitude) <= QUALIFIED_SLACK_DEGREES)]
+        if not inside:
+            hit.admin1_hint = admin1
+        hit.candidates = inside
 
     def _admin1_context(self, per_sentence) -> list[str]:
         counts: dict[str, int] = {}
@@ -508,6 +528,9 @@ class ArticleExtractor:
                 actor1 = self._actor_id_for_side("unknown")
             if kind in REMOTE_KINDS and self.cues["chemical_agents_re"].search(text):
                 kind = "chemical"  # "shells containing toxic gas": the weapon decides the sub-type
+            if kind in ("capture", "capture_passive") and self.cues["nonviolent_transfer_re"].search(text) and \
+                    not any(c["kind"] in ("clash", "infighting") for _, _, c in cues):
+                kind = "transfer"  # "entered X after a reconciliation agreement", "withdrew without a fight"
             event_type, sub_type = EVENT_TYPES["capture" if kind == "capture_passive" else kind]
             if sub_type is None:
                 sub_type = ("Government regains territory" if self._side(actor1, event_date) == "government"
@@ -641,6 +664,15 @@ class ArticleExtractor:
                      not any(c.feature in ("admin1", "admin2", "region") for c in p.candidates) and
                      _IN_PLACE_BEFORE.search(text[max(0, p.start - 50):p.start]) and
                      not _CUE_BETWEEN_CLAUSES.search(text[end:p.start])][:1]
+        if kind in ("capture", "transfer") and _UNNAMED_MANY.match(text[end:end + 60]):
+            named = [p for p in places if end < p.start < window_end and _INCLUDING.search(text[max(0, p.start - 40):p.start])]
+            if named:  # "took control of a number of villages in Idleb, including Rabiah and Zurzur"
+                chosen = [named[0]]
+                for nxt in [p for p in places if named[0].start < p.start < window_end]:
+                    if not _LIST_JOINER.match(text[chosen[-1].end:nxt.start]) or nxt.qualifier:
+                        break
+                    chosen.append(nxt)
+                return [target(p, 1) for p in chosen]
         if kind == "capture_passive":
             after = []
         before = [p for p in places if p.end <= start]

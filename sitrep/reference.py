@@ -229,7 +229,8 @@ def load_reference(directory: Path | None = None) -> Reference:
     cues = yaml.safe_load((directory / "event_cues.yaml").read_text(encoding="utf-8"))
     for cue in cues["cues"]:
         cue["regex"] = re.compile(lowercase_pattern(cue["pattern"]))
-    for key in ("irrealis_before", "not_an_event_before", "background", "partial_extent", "near_place", "chemical_agents"):
+    for key in ("irrealis_before", "not_an_event_before", "background", "partial_extent", "near_place", "chemical_agents",
+                "nonviolent_transfer"):
         cues[key + "_re"] = re.compile(cues[key], re.IGNORECASE)
     rules = yaml.safe_load((directory / "casualty_rules.yaml").read_text(encoding="utf-8"))
     return Reference(actors, sources, places, aliases, admin1, cues, rules, version=reference_version(directory))

@@ -174,6 +174,23 @@ def test_strikes_on_the_town_just_taken_are_part_of_that_battle(extract):
     assert [(e["location"], e["sub_event_type"]) for e in events] == [("Tir Maallah", "Government regains territory")]
 
 
+def test_a_capture_without_a_fight_is_a_non_violent_transfer(extract):
+    [event] = extract("Regime forces entered Saraqeb on Monday after a reconciliation agreement with the local council.").events
+    assert (event["event_type"], event["sub_event_type"]) == ("Strategic developments", "Non-violent transfer of territory")
+
+
+def test_villages_named_after_including_are_the_places_taken(extract):
+    events = extract("Regime forces took control of a number of villages in southern Idleb on Monday, "
+                     "including Tir Maallah and Saraqeb.").events
+    assert [(e["location"], e["admin1"]) for e in events] == [("Tir Maallah", "Idleb"), ("Saraqab", "Idleb")]
+
+
+def test_a_namesake_outside_the_governorate_that_qualifies_the_name_is_not_that_place(extract):
+    # the gazetteer's Ras al-Ain is in Al-Hasakeh; this one is "in southeast Idleb"
+    [event] = extract("Regime forces gained control of Ras al-Ain town in southeast Idleb on Monday.").events
+    assert (event["location"], event["admin1"], event["place_id"]) == ("Ras al-Ain", "Idleb", None)
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
