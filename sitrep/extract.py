@@ -16,7 +16,7 @@ from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import fold_for_matching
 from sitrep.reference import Place, Reference
-from sitrep.text import Sentence, fold, inside, place_name_key, quoted_spans, split_sentences
+from sitrep.text import Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences
 
 EXTRACTOR = "rules-v1"
 NEAR_GOVERNORATE_DEGREES = 0.3  # ~30 km
@@ -224,9 +224,30 @@ class ArticleExtractor:
                 continue
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
+        spelled = self._actor_spelling_variants(text, taken)
+        actors = sorted(actors + spelled, key=lambda h: h.start)
+        taken += [(h.start, h.end) for h in spelled]
         admin1 = [EntityHit("admin1", h.start, h.end, h.surface, h.key) for h in self.ref.admin1_matcher.find(text, folded)]
         places = self._place_hits(text, taken, {h.resolved_id for h in admin1})
         return sorted(sources + actors + places, key=lambda h: h.start), admin1
+
+    def _actor_spelling_variants(self, text: str, taken) -> list[EntityHit]:
+        """A capitalised name no alias matched that is a group's name spelled another way
+        ("Suqor Al Sham", "Nour al-Din al-Zenki"): matched on transliteration-loose keys."""
+        hits = []
+        for match in _PLACE_CANDIDATE.finditer(text):
+            if any(match.start() < e and match.end() > s for s, e in taken) or " " not in match.group():
+                continue
+            words = [(match.start() + w.start(), match.start() + w.end()) for w in re.finditer(r"\S+", match.group())]
+            for i, j in ((0, len(words)), (1, len(words)), (0, len(words) - 1)):
+                if j - i < 2:
+                    continue
+                start, end = words[i][0], words[j - 1][1]
+                actor_id = self.ref.actor_skeletons.get(place_skeleton(text[start:end]))
+                if actor_id:
+                    hits.append(EntityHit("actor", start, end, text[start:end], actor_id))
+                    break
+        return hits
 
     def _place_hits(self, text: str, taken: list[tuple[int, int]], sentence_admin1: set[str]) -> list[EntityHit]:
         """Places among capitalised word runs; a run may hold several ("Tartous Homs and Hasakeh").

@@ -125,6 +125,20 @@ class Reference:
         )
 
     @cached_property
+    def actor_skeletons(self) -> dict[str, str]:
+        """Transliteration-loose keys of named armed groups' multi-word aliases ("Suqour al-Sham",
+        "Soqur al-Sham", "Suqor Al Sham" meet); a key two actors share is dropped."""
+        owners: dict[str, set[str]] = {}
+        for actor in self.actors.values():
+            if actor.generic:
+                continue
+            for alias in (actor.name, *actor.aliases, *_name_parts(actor.name)[1:]):
+                key = place_skeleton(alias)
+                if len(key.split()) >= 2 and len(key.replace(" ", "")) >= 5:
+                    owners.setdefault(key, set()).add(actor.actor_id)
+        return {key: ids.pop() for key, ids in owners.items() if len(ids) == 1}
+
+    @cached_property
     def source_matcher(self) -> AliasMatcher:
         return AliasMatcher((alias, s.source_id) for s in self.sources.values() for alias in (s.name, *s.aliases))
 

@@ -191,6 +191,18 @@ def test_a_namesake_outside_the_governorate_that_qualifies_the_name_is_not_that_
     assert (event["location"], event["admin1"], event["place_id"]) == ("Ras al-Ain", "Idleb", None)
 
 
+def test_a_group_spelled_another_way_is_still_that_group(extract):
+    [event] = extract("Hayat Tahrir al-Sham and Soqur Al Sham fighters exchanged shelling near Saraqeb on Monday.").events
+    assert {event["actor1_id"], event["actor2_id"]} == {"hayat_tahrir_al_sham", "suqour_al_sham"}
+
+
+def test_a_withdrawal_with_an_aside_is_a_transfer_between_the_factions(extract):
+    [event] = extract("HTS fighters withdrew, under unclear circumstances, from Saraqeb on Monday, "
+                      "where Ahrar al-Sham took control.").events
+    assert (event["sub_event_type"], event["actor1_id"], event["actor2_id"], event["is_infighting"]) == \
+        ("Non-violent transfer of territory", "hayat_tahrir_al_sham", "ahrar_al_sham", True)
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
