@@ -86,6 +86,7 @@ _IN_PLACE_BEFORE = re.compile(r"\b(?:in|at|inside)\s+(?:the\s+)?(?:[\w'’-]+\s+
                              r"neighbou?rhood|district|suburb|area|province|governorate) of\s+)?$", re.I)
 _UNNAMED_SETTLEMENT = re.compile(r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|neighbou?rhood|district)\b", re.I)
 _CUE_BETWEEN_CLAUSES = re.compile(r"[;:]|\b(?:while|whereas|but|as well as|after|before|when)\b", re.I)
+_LEADING_CLAUSE = re.compile(r"^\W*(?:following|after|amid|during|in)\s+(?:\w+\s+){0,3}$", re.I)
 _MUTUAL = re.compile(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
 _HEDGED_APPOSITIVE = re.compile(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
                                 r"either)\s+([^,]{1,40}),\s*$", re.I)
@@ -119,7 +120,7 @@ _DESCRIPTOR_OBJECT = re.compile(
     r"airport|hills?|positions?|regions?|countryside|checkpoints?|territory|territories|parts|most|much|control|"
     r"strongholds?|outposts?|enclaves?|posts?|border crossing|crossing|farms?|oil fields?|dam|quarter)\b", re.I)
 _LIST_JOINER = re.compile(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+|\s+)$")
-_PASSIVE_BY = re.compile(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?$", re.I)
+_PASSIVE_BY = re.compile(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?(?:so[- ]called\s+)?$", re.I)
 _AGAINST = re.compile(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing|killed|surrounded|besieged|ambushed|"
                       r"attacked|pounded|shelled|bombed|repelled|routed|expelled|defeated)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
 _BACKED_BY = re.compile(r"\b(?:backed|supported|aided|assisted|accompanied|joined|reinforced|covered) by\s+(?:the\s+)?(?:\w+\s+){0,2}$|"
@@ -545,6 +546,10 @@ class ArticleExtractor:
                 actor1 = self.cues.get("protesters_actor")
             if kind == "riot":
                 actor1 = self.cues.get("rioters_actor")
+            if kind == "air" and self._side(actor1, event_date) not in STATE_SIDES | {None, "unknown"} and \
+                    "drone" not in text[start:end].lower():
+                # "70 terrorists were killed in the airstrikes": armed groups have no air force; they are the target
+                actor1, actor2 = None, actor1 if actor2 is None else actor2
             if actor1 is None and kind not in ("agreement", "strategic", "formation"):
                 actor1 = self._actor_id_for_side("unknown")
             if kind in REMOTE_KINDS and self.cues["chemical_agents_re"].search(text):
@@ -621,6 +626,13 @@ class ArticleExtractor:
         if mutual and len(subjects) >= 2 and \
                 re.fullmatch(r"\s*(?:fighters\s+)?(?:,\s*)?and\s+", text[subjects[-2].end:subjects[-1].start]):
             return subjects[-2].resolved_id, subjects[-1].resolved_id  # "HTS and Ahrar al-Sham clashed"
+        if not subjects and _LEADING_CLAUSE.match(text[:start]) and "," in text[end:window_end]:
+            # "Following clashes with HTS fighters, Ahrar al-Sham advanced ...": the main clause's subject acts
+            comma = text.index(",", end)
+            main = [a for a in armed if a.start > comma and not _BACKED_BY.search(text[max(0, a.start - 40):a.start])]
+            if main:
+                others = [a for a in armed if a.start < comma and a.resolved_id != main[0].resolved_id]
+                return main[0].resolved_id, (others[0].resolved_id if others else None)
         actor1 = subjects[-1].resolved_id if subjects else self._adjective_actor(text, start, end)
         side1 = self._side(actor1, day)
         objects = [a for a in armed if roles[id(a)] == "object"]
@@ -644,7 +656,7 @@ class ArticleExtractor:
                                   text[chains[-1][-1].end:actor.start]) if chains else None
             if joiner:
                 chains[-1].append(actor)
-                coordinated[-1] = coordinated[-1] or bool(re.search(r"\b(?:and|or)\b", joiner.group(1)))
+                coordinated[-1] = True  # "with HTS, TIP and AAS", "with HTS , TIP": one list, one role
             else:
                 chains.append([actor])
                 coordinated.append(False)

@@ -203,6 +203,23 @@ def test_a_withdrawal_with_an_aside_is_a_transfer_between_the_factions(extract):
         ("Non-violent transfer of territory", "hayat_tahrir_al_sham", "ahrar_al_sham", True)
 
 
+def test_the_main_clause_after_following_clashes_with_x_names_the_actor(extract):
+    [event] = extract("Following clashes with HTS fighters, Ahrar al-Sham advanced in areas near Saraqeb on Monday.").events
+    assert (event["actor1_id"], event["actor2_id"], event["is_infighting"]) == ("ahrar_al_sham", "hayat_tahrir_al_sham", True)
+
+
+def test_a_comma_list_after_with_is_the_opponents_not_the_subject(extract):
+    events = extract("Following clashes with Hayat Tahrir al-Sham , Turkistan Islamic Party, and rebel fighters, "
+                     "regime forces advanced to establish control over Saraqeb on Monday.").events
+    assert [(e["sub_event_type"], e["actor1_side"], e["is_infighting"]) for e in events] == \
+        [("Government regains territory", "government", False)]
+
+
+def test_strikes_killing_armed_group_members_are_not_by_that_group(extract):
+    [event] = extract("About 70 terrorists were killed in the airstrikes on Saraqeb on Monday.").events
+    assert event["actor1_side"] in (None, "unknown") and event["actor2_side"] == "rebels"
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
