@@ -10,6 +10,7 @@ import statistics
 from dataclasses import dataclass, replace
 
 from sitrep.numbers import COUNT, count_from_match
+from sitrep.prefilter import Prefilter
 from sitrep.text import fold
 
 _KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities|martyred|shot dead)"
@@ -84,11 +85,18 @@ def _single_victims(sentence: str, rules: dict) -> list[Count]:
     return counts
 
 
+# Every count needs a casualty word ("killed", "wounding of" ...): a sentence without one skips the patterns.
+_COUNT_FILTER = Prefilter([_BEFORE, _AFTER, _ONE_VICTIM])
+
+
 def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
     """Killed and injured counts stated in a sentence, in order of appearance."""
     sentence = fold(sentence)  # lower-case patterns on folded text: spans are unchanged
+    maybe = _COUNT_FILTER.candidates(sentence)
     counts: list[Count] = []
-    for pattern in (_BEFORE, _AFTER):
+    for index, pattern in enumerate((_BEFORE, _AFTER)):
+        if index not in maybe:
+            continue
         for match in pattern.finditer(sentence):
             value = count_from_match(match)
             if value is None or value > 100000:
@@ -111,7 +119,7 @@ def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
             if any(c.start <= match.start("num") < c.end for c in counts):
                 continue
             counts.append(Count(kind, value, _victim_group(match.group("noun"), rules), match.start("num"), match.end("num")))
-    for single in _single_victims(sentence, rules):
+    for single in (_single_victims(sentence, rules) if 2 in maybe else []):
         if not any(c.kind == single.kind and abs(c.start - single.start) < 60 for c in counts):
             counts.append(single)
     return sorted(counts, key=lambda c: c.start)

@@ -15,6 +15,7 @@ from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import fold_for_matching
+from sitrep.prefilter import Prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import Sentence, fold, inside, place_name_key, quoted_spans, split_sentences
 
@@ -179,6 +180,8 @@ class ArticleExtractor:
         self.actor_words = {fold(w) for a in ref.actors.values() for alias in (a.name, *a.aliases)
                             for w in re.findall(r"[A-Z][\w-]{3,}", alias)}
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
+        # one scan of a sentence tells which cue regexes can match it; most sentences need few or none
+        self._cue_filter = Prefilter([cue["regex"] for cue in self.cues["cues"]])
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
@@ -349,10 +352,15 @@ class ArticleExtractor:
         return self._count_memo[text]
 
     def _find_cues(self, text: str):
-        quotes = quoted_spans(text)
         folded = fold(text)
+        maybe = self._cue_filter.candidates(folded)
+        if not maybe:
+            return []
+        quotes = quoted_spans(text)
         found = []
-        for cue in self.cues["cues"]:
+        for index, cue in enumerate(self.cues["cues"]):
+            if index not in maybe:
+                continue
             for m in cue["regex"].finditer(folded):
                 if inside(m.start(), quotes):
                     continue
