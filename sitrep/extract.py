@@ -182,10 +182,19 @@ class ArticleExtractor:
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
         # one scan of a sentence tells which cue regexes can match it; most sentences need few or none
         self._cue_filter = Prefilter([cue["regex"] for cue in self.cues["cues"]])
+        # what the gazetteer says about a capitalised surface depends on the surface alone, and the same
+        # surfaces recur in sentence after sentence: looked up once per extractor (cleared when large)
+        self._named_memo: dict[str, list[Place]] = {}
+        self._variants_memo: dict[str, list[Place]] = {}
+        self._not_a_name_memo: dict[str, bool] = {}
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
         text = sentence.text
+        if len(self._named_memo) > _MEMO_LIMIT:
+            self._named_memo.clear()
+            self._variants_memo.clear()
+            self._not_a_name_memo.clear()
         folded = fold_for_matching(text)
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
@@ -235,6 +244,7 @@ class ArticleExtractor:
 
     def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side."""
+        named, loose = self._named_memo, self._variants_memo
         blocked = [any(ws < te and we > ts for ts, te in taken) for ws, we in words]
         for size in range(min(len(words), 5), 0, -1):
             for i in range(0, len(words) - size + 1):
@@ -246,14 +256,21 @@ class ArticleExtractor:
                     surface = surface[:-2]
                 if size == 1 and surface.lower() in _NOT_PLACE_WORDS:
                     continue
+                candidates = named.get(surface)
+                if candidates is None:
+                    candidates = named[surface] = self.ref.places_named(surface)
+                if not (candidates or size > 1 or _LOCATIVE_BEFORE.search(text[max(0, s - 40):s])):
+                    continue  # no gazetteer name, and a lone word's variants count only after a locative
                 if self._prefix_fragment(text, words, i, size):
                     continue
-                candidates = self.ref.places_named(surface)
                 hint = None
-                if not candidates and (size > 1 or _LOCATIVE_BEFORE.search(text[max(0, s - 40):s])):
+                if not candidates:
                     # a transliteration variant is trusted where the sentence's governorate confirms it;
                     # elsewhere it only hints at the governorate of a place kept unresolved
-                    variants = [c for c in self.ref.places_named(surface, loose=True) if close_spelling(surface, c, self.ref)]
+                    variants = loose.get(surface)
+                    if variants is None:
+                        variants = loose[surface] = [c for c in self.ref.places_named(surface, loose=True)
+                                                     if close_spelling(surface, c, self.ref)]
                     candidates = [c for c in variants if c.admin1 in sentence_admin1]
                     hints = {c.admin1 for c in variants}
                     hint = hints.pop() if len(hints) == 1 and not candidates and not self._not_a_name(surface) else None
@@ -263,7 +280,8 @@ class ArticleExtractor:
                 if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]):
                     continue  # "Damascus promised a truce": the government, not the place
                 if candidates or hint:
-                    hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates, admin1_hint=hint)
+                    hit = EntityHit("place", s, s + len(surface), surface, None, candidates=list(candidates),
+                                    admin1_hint=hint)
                     return (self._places_in_words(text, words[:i], taken, sentence_admin1) + [hit] +
                             self._places_in_words(text, words[i + size:], taken, sentence_admin1))
         return []
@@ -271,6 +289,12 @@ class ArticleExtractor:
     def _not_a_name(self, surface: str) -> bool:
         """Dates, people's names from the actor registry, directions and apostrophe-less possessives
         ("Syrias", "Aleppos") are not names the reference data is missing."""
+        known = self._not_a_name_memo.get(surface)
+        if known is None:
+            known = self._not_a_name_memo[surface] = self._not_a_name_uncached(surface)
+        return known
+
+    def _not_a_name_uncached(self, surface: str) -> bool:
         words = [fold(w) for w in surface.split()]
         if words[0] in _CALENDAR_WORDS or all(w in _DIRECTION_WORDS or w in self.actor_words for w in words):
             return True
@@ -819,12 +843,20 @@ class ArticleExtractor:
         return rows
 
 
+_MEMO_LIMIT = 200_000  # surfaces an extractor remembers before starting over
+
+
 def close_spelling(surface: str, place: Place, ref: Reference) -> bool:
     """A transliteration variant, not another name with the same consonants: edit distance <= 2 (1 if short)."""
     key = place_name_key(surface)
     limit = 2 if len(key) >= 6 else 1
     names = [place.name] + [alias for pid, alias in ref.place_aliases_of(place.place_id)]
-    return any(edit_distance(key, place_name_key(name)) <= limit for name in names)
+    for name in names:
+        other = place_name_key(name)
+        # the distance is at least the difference in length: no need to compute it past the limit
+        if abs(len(key) - len(other)) <= limit and edit_distance(key, other) <= limit:
+            return True
+    return False
 
 
 def edit_distance(a: str, b: str) -> int:
