@@ -187,6 +187,7 @@ class ArticleExtractor:
         self._named_memo: dict[str, list[Place]] = {}
         self._variants_memo: dict[str, list[Place]] = {}
         self._not_a_name_memo: dict[str, bool] = {}
+        self._unresolved_memo: dict[str, bool] = {}
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
@@ -195,6 +196,7 @@ class ArticleExtractor:
             self._named_memo.clear()
             self._variants_memo.clear()
             self._not_a_name_memo.clear()
+            self._unresolved_memo.clear()
         folded = fold_for_matching(text)
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
@@ -202,7 +204,7 @@ class ArticleExtractor:
         for h in self.ref.actor_matcher.find(text, folded):
             if any(h.start < e and h.end > s for s, e in taken):
                 continue
-            if re.match(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", text[h.end:h.end + 14], re.I):
+            if _ACTOR_AS_MODIFIER.match(text, h.end, h.end + 14):
                 continue
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
@@ -227,15 +229,17 @@ class ArticleExtractor:
         return hits
 
     def _unresolved_place(self, text: str, match: re.Match, taken) -> list[EntityHit]:
-        surface = re.sub(r"['’]s$", "", match.group())
+        surface = _POSSESSIVE_END.sub("", match.group())
         if match.start() == 0 or len(surface) < 3 or any(match.start() < e and match.end() > s for s, e in taken):
             return []
-        words = surface.split()
-        if any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in words) or \
-                " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface):
-            return []
-        if _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]) or \
-                fold(surface) in (self.cues.get("adjective_actors") or {}):
+        could_be = self._unresolved_memo.get(surface)
+        if could_be is None:  # the tests of the surface alone, once per surface
+            words = surface.split()
+            could_be = self._unresolved_memo[surface] = not (
+                any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in words) or
+                " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface) or
+                fold(surface) in (self.cues.get("adjective_actors") or {}))
+        if not could_be or _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]):
             return []  # "Islamist faction fighters", "Olive Branch forces": who, not where
         if _UNRESOLVED_BEFORE.search(text[max(0, match.start() - 40):match.start()]) or \
                 _UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]):
@@ -245,7 +249,7 @@ class ArticleExtractor:
     def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side."""
         named, loose = self._named_memo, self._variants_memo
-        blocked = [any(ws < te and we > ts for ts, te in taken) for ws, we in words]
+        blocked = [any(ws < te and we > ts for ts, te in taken) for ws, we in words] if taken else [False] * len(words)
         for size in range(min(len(words), 5), 0, -1):
             for i in range(0, len(words) - size + 1):
                 if any(blocked[i:i + size]):
@@ -259,18 +263,19 @@ class ArticleExtractor:
                 candidates = named.get(surface)
                 if candidates is None:
                     candidates = named[surface] = self.ref.places_named(surface)
-                if not (candidates or size > 1 or _LOCATIVE_BEFORE.search(text[max(0, s - 40):s])):
-                    continue  # no gazetteer name, and a lone word's variants count only after a locative
+                if not candidates:
+                    variants = loose.get(surface)
+                    if variants is None:
+                        variants = loose[surface] = [c for c in self.ref.places_named(surface, loose=True)
+                                                     if close_spelling(surface, c, self.ref)]
+                    if not variants or (size == 1 and not _LOCATIVE_BEFORE.search(text[max(0, s - 40):s])):
+                        continue  # no name here; a lone word's variants count only after a locative
                 if self._prefix_fragment(text, words, i, size):
                     continue
                 hint = None
                 if not candidates:
                     # a transliteration variant is trusted where the sentence's governorate confirms it;
                     # elsewhere it only hints at the governorate of a place kept unresolved
-                    variants = loose.get(surface)
-                    if variants is None:
-                        variants = loose[surface] = [c for c in self.ref.places_named(surface, loose=True)
-                                                     if close_spelling(surface, c, self.ref)]
                     candidates = [c for c in variants if c.admin1 in sentence_admin1]
                     hints = {c.admin1 for c in variants}
                     hint = hints.pop() if len(hints) == 1 and not candidates and not self._not_a_name(surface) else None
@@ -844,6 +849,8 @@ class ArticleExtractor:
 
 
 _MEMO_LIMIT = 200_000  # surfaces an extractor remembers before starting over
+_ACTOR_AS_MODIFIER = re.compile(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", re.I)
+_POSSESSIVE_END = re.compile(r"['’]s$")
 
 
 def close_spelling(surface: str, place: Place, ref: Reference) -> bool:
