@@ -15,6 +15,7 @@ from sitrep.text import fold
 
 _KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities|martyred|shot dead)"
 _INJURED = r"(?:injured|wounded|hurt|injuries|casualties)"
+_INJURED_RE = re.compile(_INJURED)
 _AFTER = re.compile(
     rf"\b{COUNT}(?P<noun>(?:\s+(?!and\b|or\b|were\b|was\b)[\w-]+){{0,3}}?)\s+(?:(?:were|was|have been|had been|are|is|being|got)\s+)?(?:reportedly\s+|also\s+)?(?P<verb>{_KILLED}|{_INJURED})\b",
     )
@@ -72,15 +73,18 @@ _ONE_VICTIM = re.compile(
 
 def _single_victims(sentence: str, rules: dict) -> list[Count]:
     """'killing an ambulance driver', 'a man died': one victim, when the noun is a person."""
+    matches = list(_ONE_VICTIM.finditer(sentence))
+    if not matches:
+        return []
     people = {w for nouns in rules["victim_groups"].values() for w in nouns} | set(rules.get("single_victim_nouns", []))
     counts = []
-    for match in _ONE_VICTIM.finditer(sentence):
+    for match in matches:
         words = (match.group("noun_a") or match.group("noun_b")).lower().split()
         noun = next((w for w in words if w in people), None)
         if noun is None:
             continue
         verb = (match.group("before") or match.group("after")).lower()
-        kind = "injured" if re.fullmatch(_INJURED, verb) or verb in ("wounding", "injuring") else "killed"
+        kind = "injured" if _INJURED_RE.fullmatch(verb) or verb in ("wounding", "injuring") else "killed"
         counts.append(Count(kind, 1, _victim_group(noun, rules), match.start(), match.end()))
     return counts
 
@@ -105,7 +109,7 @@ def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
             if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
                 continue
             verb = match.group("verb").lower()
-            kind = "injured" if re.fullmatch(_INJURED, verb) or verb.split()[-2:-1] in (["injury"], ["injuries"], ["wounding"]) \
+            kind = "injured" if _INJURED_RE.fullmatch(verb) or verb.split()[-2:-1] in (["injury"], ["injuries"], ["wounding"]) \
                 or verb in ("wounding", "injuring") else "killed"
             if verb == "resulted in" and not re.match(rf"\s*(?:\w+\s+){{0,2}}?{_KILLED}", match.group("noun") + sentence[match.end():match.end() + 20], re.I):
                 if re.match(rf"\s*(?:\w+\s+){{0,2}}?{_INJURED}", match.group("noun") + sentence[match.end():match.end() + 20], re.I):
