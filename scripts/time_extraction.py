@@ -1,11 +1,13 @@
 """Extraction alone, in one process, on fixed corpora: ms per article, and a dump of every output table.
 
-Corpora: all 804 FA-KES articles (seeds/articles/fakes.csv) and the ACLED 2018 notes as one document per
-(notes, date) (../shared/corpus/acled_syria_2018, as `make eval` builds them). Timing is `extract_articles`
-(the per-article rules, best of --repeat, wall and CPU time: on a shared machine CPU time is the steadier); the dump is every table `extract_corpus` returns, sorted by all
-columns, as CSV, so two dumps of the same corpora compare byte for byte (`--compare`).
+Corpora: the FA-KES articles (seeds/articles/fakes.csv; 785 after ingest drops duplicates) and the ACLED 2018
+notes as one document per (notes, date) (../shared/corpus/acled_syria_2018, as `make eval` builds them).
+Timing is `extract_articles` (the per-article rules) with a fresh extractor, best of --repeat, wall and CPU
+time (on a shared machine CPU time is the steadier). The dump is every table `extract_corpus` returns, sorted
+by all columns, as CSV, so two dumps of the same corpora compare byte for byte (`--compare`).
 
 Usage: python scripts/time_extraction.py [--repeat 3] [--dump DIR] [--compare DIR_A DIR_B] [--sets fakes,acled]
+       [--shared ../shared]
 """
 from __future__ import annotations
 
