@@ -10,10 +10,12 @@ import statistics
 from dataclasses import dataclass, replace
 
 from sitrep.numbers import COUNT, count_from_match
+from sitrep.prefilter import Prefilter
 from sitrep.text import fold
 
 _KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities|martyred|shot dead)"
 _INJURED = r"(?:injured|wounded|hurt|injuries|casualties)"
+_INJURED_RE = re.compile(_INJURED)
 _AFTER = re.compile(
     rf"\b{COUNT}(?P<noun>(?:\s+(?!and\b|or\b|were\b|was\b)[\w-]+){{0,3}}?)\s+(?:(?:were|was|have been|had been|are|is|being|got)\s+)?(?:reportedly\s+|also\s+)?(?P<verb>{_KILLED}|{_INJURED})\b",
     )
@@ -71,24 +73,34 @@ _ONE_VICTIM = re.compile(
 
 def _single_victims(sentence: str, rules: dict) -> list[Count]:
     """'killing an ambulance driver', 'a man died': one victim, when the noun is a person."""
+    matches = list(_ONE_VICTIM.finditer(sentence))
+    if not matches:
+        return []
     people = {w for nouns in rules["victim_groups"].values() for w in nouns} | set(rules.get("single_victim_nouns", []))
     counts = []
-    for match in _ONE_VICTIM.finditer(sentence):
+    for match in matches:
         words = (match.group("noun_a") or match.group("noun_b")).lower().split()
         noun = next((w for w in words if w in people), None)
         if noun is None:
             continue
         verb = (match.group("before") or match.group("after")).lower()
-        kind = "injured" if re.fullmatch(_INJURED, verb) or verb in ("wounding", "injuring") else "killed"
+        kind = "injured" if _INJURED_RE.fullmatch(verb) or verb in ("wounding", "injuring") else "killed"
         counts.append(Count(kind, 1, _victim_group(noun, rules), match.start(), match.end()))
     return counts
+
+
+# Every count needs a casualty word ("killed", "wounding of" ...): a sentence without one skips the patterns.
+_COUNT_FILTER = Prefilter([_BEFORE, _AFTER, _ONE_VICTIM])
 
 
 def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
     """Killed and injured counts stated in a sentence, in order of appearance."""
     sentence = fold(sentence)  # lower-case patterns on folded text: spans are unchanged
+    maybe = _COUNT_FILTER.candidates(sentence)
     counts: list[Count] = []
-    for pattern in (_BEFORE, _AFTER):
+    for index, pattern in enumerate((_BEFORE, _AFTER)):
+        if index not in maybe:
+            continue
         for match in pattern.finditer(sentence):
             value = count_from_match(match)
             if value is None or value > 100000:
@@ -97,7 +109,7 @@ def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
             if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
                 continue
             verb = match.group("verb").lower()
-            kind = "injured" if re.fullmatch(_INJURED, verb) or verb.split()[-2:-1] in (["injury"], ["injuries"], ["wounding"]) \
+            kind = "injured" if _INJURED_RE.fullmatch(verb) or verb.split()[-2:-1] in (["injury"], ["injuries"], ["wounding"]) \
                 or verb in ("wounding", "injuring") else "killed"
             if verb == "resulted in" and not re.match(rf"\s*(?:\w+\s+){{0,2}}?{_KILLED}", match.group("noun") + sentence[match.end():match.end() + 20], re.I):
                 if re.match(rf"\s*(?:\w+\s+){{0,2}}?{_INJURED}", match.group("noun") + sentence[match.end():match.end() + 20], re.I):
@@ -111,7 +123,7 @@ def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
             if any(c.start <= match.start("num") < c.end for c in counts):
                 continue
             counts.append(Count(kind, value, _victim_group(match.group("noun"), rules), match.start("num"), match.end("num")))
-    for single in _single_victims(sentence, rules):
+    for single in (_single_victims(sentence, rules) if 2 in maybe else []):
         if not any(c.kind == single.kind and abs(c.start - single.start) < 60 for c in counts):
             counts.append(single)
     return sorted(counts, key=lambda c: c.start)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from sitrep.prefilter import Prefilter
 from sitrep.text import fold
 
 OLD_HISTORY_DAYS = 180  # a dated recollection older than this is background, not news (ANNOTATION.md §1)
@@ -28,6 +29,8 @@ _PATTERNS = [
     ("last_month", re.compile(r"\b(last month|earlier this month|this month|past month)\b")),
 ]
 
+_FILTER = Prefilter([pattern for _, pattern in _PATTERNS])  # most sentences name no date: skip what cannot match
+
 
 def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.date | None, int | None, str]:
     """(event_date, time_precision, rule) for a sentence; undated news is the publication date, precision 2.
@@ -37,8 +40,9 @@ def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.dat
     if published is None:
         return None, None, "no_publication_date"
     sentence = fold(sentence)  # patterns are lower-case: matching folded text beats re.IGNORECASE
-    for rule, pattern in _PATTERNS:
-        match = pattern.search(sentence)
+    maybe = _FILTER.candidates(sentence)
+    for index, (rule, pattern) in enumerate(_PATTERNS):
+        match = pattern.search(sentence) if index in maybe else None
         if not match:
             continue
         if rule == "day_month":

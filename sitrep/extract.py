@@ -15,6 +15,7 @@ from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import fold_for_matching
+from sitrep.prefilter import Prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences
 
@@ -210,10 +211,23 @@ class ArticleExtractor:
         self.actor_words = {fold(w) for a in ref.actors.values() for alias in (a.name, *a.aliases)
                             for w in re.findall(r"[A-Z][\w-]{3,}", alias)}
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
+        # one scan of a sentence tells which cue regexes can match it; most sentences need few or none
+        self._cue_filter = Prefilter([cue["regex"] for cue in self.cues["cues"]])
+        # what the gazetteer says about a capitalised surface depends on the surface alone, and the same
+        # surfaces recur in sentence after sentence: looked up once per extractor (cleared when large)
+        self._named_memo: dict[str, list[Place]] = {}
+        self._variants_memo: dict[str, list[Place]] = {}
+        self._not_a_name_memo: dict[str, bool] = {}
+        self._unresolved_memo: dict[str, bool] = {}
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
         text = sentence.text
+        if len(self._named_memo) > _MEMO_LIMIT:
+            self._named_memo.clear()
+            self._variants_memo.clear()
+            self._not_a_name_memo.clear()
+            self._unresolved_memo.clear()
         folded = fold_for_matching(text)
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
@@ -221,7 +235,7 @@ class ArticleExtractor:
         for h in self.ref.actor_matcher.find(text, folded):
             if any(h.start < e and h.end > s for s, e in taken):
                 continue
-            if re.match(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", text[h.end:h.end + 14], re.I):
+            if _ACTOR_AS_MODIFIER.match(text, h.end, h.end + 14):
                 continue
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
@@ -267,7 +281,7 @@ class ArticleExtractor:
         return hits
 
     def _unresolved_place(self, text: str, match: re.Match, taken) -> list[EntityHit]:
-        surface, start = re.sub(r"['’]s$", "", match.group()), match.start()
+        surface, start = _POSSESSIVE_END.sub("", match.group()), match.start()
         words = surface.split()
         while len(words) > 1 and "-" in words[0] and _ADJECTIVE_WORD.search(words[0]):
             cut = surface.index(words[1], len(words[0]))  # "the SDF-controlled Kishkiyeh town": Kishkiyeh
@@ -275,12 +289,14 @@ class ArticleExtractor:
         feature_after = bool(_UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]))
         if (start == 0 and not feature_after) or len(surface) < 3 or any(start < e and match.end() > s for s, e in taken):
             return []
-        name_words = words[:-1] if len(words) > 1 and words[-1].lower() in _FEATURE_WORDS else words  # "Atmah Camp"
-        if any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in name_words) or \
-                " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface):
-            return []
-        if _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]) or \
-                fold(surface) in (self.cues.get("adjective_actors") or {}):
+        could_be = self._unresolved_memo.get(surface)
+        if could_be is None:  # the tests of the surface alone, once per surface
+            name_words = words[:-1] if len(words) > 1 and words[-1].lower() in _FEATURE_WORDS else words  # "Atmah Camp"
+            could_be = self._unresolved_memo[surface] = not (
+                any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in name_words) or
+                " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface) or
+                fold(surface) in (self.cues.get("adjective_actors") or {}))
+        if not could_be or _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]):
             return []  # "Islamist faction fighters", "Olive Branch forces": who, not where
         if feature_after or _UNRESOLVED_BEFORE.search(text[max(0, start - 40):start]) or \
                 self._in_governorate_after(text[start + len(surface):start + len(surface) + 50]):
@@ -295,7 +311,8 @@ class ArticleExtractor:
 
     def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side."""
-        blocked = [any(ws < te and we > ts for ts, te in taken) for ws, we in words]
+        named, loose = self._named_memo, self._variants_memo
+        blocked = [any(ws < te and we > ts for ts, te in taken) for ws, we in words] if taken else [False] * len(words)
         for size in range(min(len(words), 5), 0, -1):
             for i in range(0, len(words) - size + 1):
                 if any(blocked[i:i + size]):
@@ -306,14 +323,22 @@ class ArticleExtractor:
                     surface = surface[:-2]
                 if size == 1 and surface.lower() in _NOT_PLACE_WORDS:
                     continue
+                candidates = named.get(surface)
+                if candidates is None:
+                    candidates = named[surface] = self.ref.places_named(surface)
+                if not candidates:
+                    variants = loose.get(surface)
+                    if variants is None:
+                        variants = loose[surface] = [c for c in self.ref.places_named(surface, loose=True)
+                                                     if close_spelling(surface, c, self.ref)]
+                    if not variants or (size == 1 and not _LOCATIVE_BEFORE.search(text[max(0, s - 40):s])):
+                        continue  # no name here; a lone word's variants count only after a locative
                 if self._prefix_fragment(text, words, i, size):
                     continue
-                candidates = self.ref.places_named(surface)
                 hint = None
-                if not candidates and (size > 1 or _LOCATIVE_BEFORE.search(text[max(0, s - 40):s])):
+                if not candidates:
                     # a transliteration variant is trusted where the sentence's governorate confirms it;
                     # elsewhere it only hints at the governorate of a place kept unresolved
-                    variants = [c for c in self.ref.places_named(surface, loose=True) if close_spelling(surface, c, self.ref)]
                     candidates = [c for c in variants if c.admin1 in sentence_admin1]
                     hints = {c.admin1 for c in variants}
                     hint = hints.pop() if len(hints) == 1 and not candidates and not self._not_a_name(surface) else None
@@ -323,7 +348,8 @@ class ArticleExtractor:
                 if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]):
                     continue  # "Damascus promised a truce": the government, not the place
                 if candidates or hint:
-                    hit = EntityHit("place", s, s + len(surface), surface, None, candidates=candidates, admin1_hint=hint)
+                    hit = EntityHit("place", s, s + len(surface), surface, None, candidates=list(candidates),
+                                    admin1_hint=hint)
                     left = self._places_in_words(text, words[:i], taken, sentence_admin1)
                     right = self._places_in_words(text, words[i + size:], taken, sentence_admin1)
                     governorate = any(c.feature == "admin1" for c in candidates) and \
@@ -348,6 +374,12 @@ class ArticleExtractor:
     def _not_a_name(self, surface: str) -> bool:
         """Dates, people's names from the actor registry, directions and apostrophe-less possessives
         ("Syrias", "Aleppos") are not names the reference data is missing."""
+        known = self._not_a_name_memo.get(surface)
+        if known is None:
+            known = self._not_a_name_memo[surface] = self._not_a_name_uncached(surface)
+        return known
+
+    def _not_a_name_uncached(self, surface: str) -> bool:
         words = [fold(w) for w in surface.split()]
         if words[0] in _CALENDAR_WORDS or all(w in _DIRECTION_WORDS or w in self.actor_words for w in words):
             return True
@@ -466,10 +498,15 @@ class ArticleExtractor:
         return self._count_memo[text]
 
     def _find_cues(self, text: str):
-        quotes = quoted_spans(text)
         folded = fold(text)
+        maybe = self._cue_filter.candidates(folded)
+        if not maybe:
+            return []
+        quotes = quoted_spans(text)
         found = []
-        for cue in self.cues["cues"]:
+        for index, cue in enumerate(self.cues["cues"]):
+            if index not in maybe:
+                continue
             for m in cue["regex"].finditer(folded):
                 if inside(m.start(), quotes):
                     continue
@@ -1000,6 +1037,11 @@ class ArticleExtractor:
         return rows
 
 
+_MEMO_LIMIT = 200_000  # surfaces an extractor remembers before starting over
+_ACTOR_AS_MODIFIER = re.compile(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", re.I)
+_POSSESSIVE_END = re.compile(r"['’]s$")
+
+
 def close_spelling(surface: str, place: Place, ref: Reference) -> bool:
     """A transliteration variant, not another name with the same consonants: edit distance <= 2 (1 if short),
     counted on the words after a shared prefix word ("Kafr Safra" is not "Kafr Saghir")."""
@@ -1012,7 +1054,12 @@ def close_spelling(surface: str, place: Place, ref: Reference) -> bool:
     key = distinctive(place_name_key(surface))
     limit = 2 if len(key) >= 6 else 1
     names = [place.name] + [alias for pid, alias in ref.place_aliases_of(place.place_id)]
-    return any(edit_distance(key, distinctive(place_name_key(name))) <= limit for name in names)
+    for name in names:
+        other = distinctive(place_name_key(name))
+        # the distance is at least the difference in length: no need to compute it past the limit
+        if abs(len(key) - len(other)) <= limit and edit_distance(key, other) <= limit:
+            return True
+    return False
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -45,7 +45,7 @@ log = logging.getLogger("sitrep.extraction")
 
 LOG_TABLE = "extraction_log"
 # The code whose change must re-extract everything (the rules and what they read).
-CODE_FILES = ("extract.py", "casualties.py", "text.py", "matching.py", "reference.py", "dates.py", "numbers.py",
+CODE_FILES = ("extract.py", "casualties.py", "text.py", "matching.py", "prefilter.py", "reference.py", "dates.py", "numbers.py",
               "geography.py", "corpus.py")
 ARTICLE_COLUMNS = ("article_id", "external_id", "source_file", "row_ref", "outlet", "title", "published_date",
                    "date_source", "date_note", "url", "body", "content_hash")

@@ -43,6 +43,7 @@ class AliasMatcher:
             if self._case_sensitive else None
         )
         self.size = count + len(self._case_sensitive)
+        self._has_words = count > 0
         if count:
             self._automaton.make_automaton()
 
@@ -50,19 +51,20 @@ class AliasMatcher:
         """Hits in `text`; pass `folded` (fold_for_matching(text)) when several matchers scan one text."""
         folded = folded if folded is not None else fold_for_matching(text)
         candidates: list[Hit] = []
-        if self.size - len(self._case_sensitive) > 0:
+        if self._has_words:
+            size = len(folded)
             for end_idx, (length, key) in self._automaton.iter(folded):
                 start, end = end_idx - length + 1, end_idx + 1
                 if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
                     continue
-                if end < len(folded) and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
+                if end < size and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
                     # allow plural/possessive s after an alias ("rebel", "rebels")
                     continue
                 candidates.append(Hit(start, end, text[start:end], key))
         if self._cs_pattern:
             for m in self._cs_pattern.finditer(text):
                 candidates.append(Hit(m.start(), m.end(), m.group(), self._case_sensitive[m.group()]))
-        return longest_non_overlapping(candidates)
+        return longest_non_overlapping(candidates) if len(candidates) > 1 else candidates
 
 
 def fold_for_matching(text: str) -> str:

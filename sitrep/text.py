@@ -11,6 +11,7 @@ from dataclasses import dataclass
 # and are followed by a capitalised word are protected below.
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n{2,}""")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "u.s", "u.n", "u.k", "no", "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "vs", "etc", "al", "brig", "rev", "sen", "gov", "prof", "inc", "co", "corp", "jr", "sr"}
+_LAST_WORD = re.compile(r"([\w.]+)\.$")
 _MAX_SENTENCE = 2000  # hard cap: a 20,000-word run-on "sentence" is cut into pieces
 
 
@@ -28,7 +29,7 @@ def split_sentences(body: str) -> list[Sentence]:
     start = 0
     for match in _SENTENCE_END.finditer(body):
         end = match.start() + 1 if match.group().strip() else match.start()
-        word = re.search(r"([\w.]+)\.$", body[max(start, end - 12):end])
+        word = _LAST_WORD.search(body, max(start, end - 12), end)
         if word and word.group(1).lower() in _ABBREVIATIONS:
             continue
         _append(sentences, body, start, match.end() if match.group().strip() else match.start())
@@ -102,18 +103,23 @@ def fold(text: str) -> str:
 
 
 _ARTICLE_PREFIX = re.compile(r"\b(?:al|el|al|as|ash|ad|ar|az|at|an|ath|adh|es|ed|er|ez|et|en)[- ](?=\w)")
-_SPELLING = [
-    (re.compile(r"\b(?:tell|tall|tal|tel|til)\b"), "tal"),
-    (re.compile(r"\b(?:kfar|kafar|kefr|kafr|kfr)\b"), "kafr"),
-    (re.compile(r"\b(?:dayr|deir|dair|der)\b"), "deir"),
-    (re.compile(r"\b(?:jabal|jebel|jabel|jbel)\b"), "jabal"),
-    (re.compile(r"\b(?:ain|ayn|ein|aine)\b"), "ain"),
-    (re.compile(r"\b(?:abou|abu)\b"), "abu"),
-    (re.compile(r"\b(?:beit|bait|bayt|bet)\b"), "beit"),
-    (re.compile(r"\b(?:khirbet|khirbat|khirbit)\b"), "khirbat"),
-    (re.compile(r"\b(?:sheikh|shaykh|shaikh|sheik|cheikh)\b"), "sheikh"),
-    (re.compile(r"\b(?:qasr|kasr)\b"), "qasr"),
-]
+_SPELLING = {
+    "tal": ("tell", "tall", "tal", "tel", "til"),
+    "kafr": ("kfar", "kafar", "kefr", "kafr", "kfr"),
+    "deir": ("dayr", "deir", "dair", "der"),
+    "jabal": ("jabal", "jebel", "jabel", "jbel"),
+    "ain": ("ain", "ayn", "ein", "aine"),
+    "abu": ("abou", "abu"),
+    "beit": ("beit", "bait", "bayt", "bet"),
+    "khirbat": ("khirbet", "khirbat", "khirbit"),
+    "sheikh": ("sheikh", "shaykh", "shaikh", "sheik", "cheikh"),
+    "qasr": ("qasr", "kasr"),
+}
+# One pass for all pairs: a match is a whole word, and no spelling a word is turned into is another's variant.
+_SPELLING_OF = {variant: spelling for spelling, variants in _SPELLING.items() for variant in variants}
+_SPELLING_WORD = re.compile(r"\b(?:" + "|".join(_SPELLING_OF) + r")\b")
+_NOT_NAME_CHAR = re.compile(r"[^\w\s-]")
+_SEPARATORS = re.compile(r"[\s-]+")
 
 
 @lru_cache(maxsize=200_000)
@@ -121,13 +127,14 @@ def place_name_key(name: str) -> str:
     """The exact-match key of a place name: case, diacritics, al-/el- prefixes and
     the common spelling pairs (Tal/Tell/Tall, Kafr/Kfar, Deir/Dayr ...) folded."""
     text = fold(name)
-    text = re.sub(r"[^\w\s-]", "", text.replace("'", ""))
+    text = _NOT_NAME_CHAR.sub("", text.replace("'", ""))
     text = _ARTICLE_PREFIX.sub("", text)
-    for pattern, repl in _SPELLING:
-        text = pattern.sub(repl, text)
-    return re.sub(r"[\s-]+", " ", text).strip()
+    text = _SPELLING_WORD.sub(lambda m: _SPELLING_OF[m.group()], text)
+    return _SEPARATORS.sub(" ", text).strip()
 
 
+_DOUBLED = re.compile(r"(\w)\1+")
+_VOWEL = re.compile(r"[aeiou]")
 _TRANSLITERATION = [("ou", "u"), ("oo", "u"), ("ee", "i"), ("kh", "k"), ("q", "k"), ("dh", "d"),
                     ("th", "t"), ("sh", "s"), ("gh", "g"), ("w", "u"), ("y", "i"), ("e", "i")]
 
@@ -146,6 +153,6 @@ def place_skeleton(name: str) -> str:
     for word in text.split():
         if len(word) > 3 and word.endswith("h"):
             word = word[:-1]
-        word = re.sub(r"(\w)\1+", r"\1", word)
-        words.append(word[0] + re.sub(r"[aeiou]", "", word[1:]))
+        word = _DOUBLED.sub(r"\1", word)
+        words.append(word[0] + _VOWEL.sub("", word[1:]))
     return " ".join(words)

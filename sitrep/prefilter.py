@@ -1,0 +1,142 @@
+"""Which of several regexes can match a text, from the literal strings each one needs, in one scan.
+
+Most sentences hold none of the words a given rule looks for, yet running the rule's regex still
+costs a full scan. `required_literals` reads a compiled regex and returns strings one of which every
+match contains ("captur", "seiz", "took over" ...); `Prefilter` puts those of many regexes into one
+Aho-Corasick automaton, so a text is scanned once and only the regexes whose strings occur in it run.
+The strings come from the regexes themselves, so they cannot drift from the rules.
+"""
+from __future__ import annotations
+
+import re
+from re import _constants as C
+from re import _parser
+
+import ahocorasick
+
+_EXACT_LIMIT = 64  # most alternatives an exact set may hold before it is reduced to a required set
+
+
+class _Info:
+    """What a part of a regex matches: `exact`, every string it can match (None: too many or unknown),
+    and `need`, strings one of which every match contains (None: no such set)."""
+    __slots__ = ("exact", "need")
+
+    def __init__(self, exact: frozenset[str] | None, need: frozenset[str] | None):
+        self.exact = exact
+        self.need = need
+
+
+def _score(strings: frozenset[str] | None) -> tuple[int, int]:
+    """A required set is better the longer its shortest string (fewer false hits), then the smaller."""
+    if not strings or "" in strings:
+        return (0, 0)
+    return (min(map(len, strings)), -len(strings))
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    return b if _score(b) > _score(a) else a
+
+
+def _as_need(exact: frozenset[str] | None) -> frozenset[str] | None:
+    return exact if exact and "" not in exact else None
+
+
+def _sequence(items) -> _Info:
+    exact: frozenset[str] | None = frozenset({""})
+    complete = True  # `exact` covers every item so far
+    need = None
+    for item in items:
+        info = _node(item)
+        if exact is not None and info.exact is not None and len(exact) * len(info.exact) <= _EXACT_LIMIT:
+            exact = frozenset(a + b for a in exact for b in info.exact)
+            continue
+        need = _better(need, _as_need(exact))
+        need = _better(need, info.need)
+        complete = False
+        exact = info.exact
+    need = _better(need, _as_need(exact))
+    return _Info(exact if complete else None, need)
+
+
+def _alternatives(infos: list[_Info]) -> _Info:
+    exact = None
+    if all(i.exact is not None for i in infos):
+        union = frozenset().union(*(i.exact for i in infos))
+        exact = union if len(union) <= _EXACT_LIMIT else None
+    needs = [_better(i.need, _as_need(i.exact)) for i in infos]
+    need = None if any(n is None for n in needs) else frozenset().union(*needs)
+    return _Info(exact, _better(need, _as_need(exact)))
+
+
+def _node(item) -> _Info:
+    op, av = item
+    if op is C.LITERAL:
+        return _Info(frozenset({chr(av)}), frozenset({chr(av)}))
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero width: \b, ^, $, lookarounds
+        return _Info(frozenset({""}), None)
+    if op is C.SUBPATTERN:
+        return _sequence(av[-1])
+    if op is C.ATOMIC_GROUP:
+        return _sequence(av)
+    if op is C.BRANCH:
+        return _alternatives([_sequence(branch) for branch in av[1]])
+    if op is C.IN:
+        chars = []
+        for sub_op, sub_av in av:
+            if sub_op is C.LITERAL:
+                chars.append(chr(sub_av))
+            elif sub_op is C.RANGE and sub_av[1] - sub_av[0] < 16:
+                chars.extend(chr(c) for c in range(sub_av[0], sub_av[1] + 1))
+            else:  # a category (\w, \s), a negation, a wide range
+                return _Info(None, None)
+        return _Info(frozenset(chars), frozenset(chars)) if len(chars) <= 16 else _Info(None, None)
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        low, high, body = av
+        inner = _sequence(body)
+        if high == 1 and inner.exact is not None:  # x? or x
+            return _Info(inner.exact | ({""} if low == 0 else set()), None if low == 0 else inner.need)
+        if low == 0:
+            return _Info(None, None)
+        return _Info(None, _better(inner.need, _as_need(inner.exact)))
+    return _Info(None, None)  # any character, back references, conditionals
+
+
+def required_literals(pattern: re.Pattern) -> frozenset[str] | None:
+    """Strings one of which every match of `pattern` contains; None when the pattern needs none
+    (or could match an empty string)."""
+    info = _sequence(_parser.parse(pattern.pattern, pattern.flags))
+    return _better(info.need, _as_need(info.exact))
+
+
+class Prefilter:
+    """The patterns (by index) that may match a text: those whose required strings occur in it, and
+    those with none. Case-sensitive patterns only: the strings are looked for verbatim in the same
+    text the patterns are then run on (callers fold the text and lower-case the patterns)."""
+
+    def __init__(self, patterns: list[re.Pattern]):
+        self.always: set[int] = set()
+        self._automaton = ahocorasick.Automaton()
+        owners: dict[str, set[int]] = {}
+        for index, pattern in enumerate(patterns):
+            if pattern.flags & re.IGNORECASE:
+                raise ValueError(f"case-insensitive pattern: {pattern.pattern[:60]}")
+            literals = required_literals(pattern)
+            if literals is None:
+                self.always.add(index)
+                continue
+            for literal in literals:
+                owners.setdefault(literal, set()).add(index)
+        for literal, indices in owners.items():
+            self._automaton.add_word(literal, frozenset(indices))
+        self._empty = not owners
+        if owners:
+            self._automaton.make_automaton()
+
+    def candidates(self, text: str) -> set[int]:
+        """Indices of the patterns that may match `text`."""
+        found = set(self.always)
+        if not self._empty:
+            for _, indices in self._automaton.iter(text):
+                found |= indices
+        return found
