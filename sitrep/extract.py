@@ -59,6 +59,8 @@ _UNRESOLVED_BEFORE = re.compile(
 _ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
 _CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_TITLE_WORDS = {"president", "minister", "king", "prince", "colonel", "general", "commander", "mr", "dr", "brigadier",
+                "lieutenant", "captain", "major", "envoy", "ambassador", "spokesman", "secretary"}
 _DIRECTION_WORDS = {"western", "eastern", "northern", "southern", "central", "north", "south", "east", "west",
                     "northwestern", "northeastern", "southwestern", "southeastern", "upper", "lower", "greater"}
 _METONYM_AFTER = re.compile(r"^(?:['’]s)?\s+(?:said|says|denied|denies|accused|accuses|claimed|claims|promised|promises|"
@@ -345,7 +347,8 @@ class ArticleExtractor:
                 if sentence_admin1 and not any(self._near_governorates(c, sentence_admin1) or
                                                c.feature in ("admin1", "admin2", "city") for c in candidates):
                     candidates = []  # a namesake far from the governorate the sentence names
-                if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]):
+                if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]) and \
+                        not re.search(r"\b(?:in|at|from|near|of|outside)\s+(?:the\s+)?$", text[max(0, s - 12):s], re.I):
                     continue  # "Damascus promised a truce": the government, not the place
                 if candidates or hint:
                     hit = EntityHit("place", s, s + len(surface), surface, None, candidates=list(candidates),
@@ -380,9 +383,10 @@ class ArticleExtractor:
         return known
 
     def _not_a_name_uncached(self, surface: str) -> bool:
-        words = [fold(w) for w in surface.split()]
-        if words[0] in _CALENDAR_WORDS or all(w in _DIRECTION_WORDS or w in self.actor_words for w in words):
-            return True
+        words = [re.sub(r"^(?:al|el)-", "", fold(w)) for w in surface.split() if fold(w) not in ("al", "el")] or [""]
+        if words[0] in _CALENDAR_WORDS or words[0] in _TITLE_WORDS or \
+                all(w in _DIRECTION_WORDS or w in self.actor_words for w in words):
+            return True  # "January", "President Bashar al-Assad", "al-Assad", "Eastern Kurdish"
         return len(words) == 1 and words[0].endswith("s") and (
             words[0][:-1] in _NOT_PLACE_WORDS or bool(self.ref.places_named(words[0][:-1])))
 

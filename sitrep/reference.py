@@ -89,6 +89,7 @@ class Place:
     population: int
 
 
+_ARTICLE_START = re.compile(r"^\s*(?:al|el|as|ash|ad|ar|az|at|an)[-\s]", re.I)
 _FEATURE_RANK = {"city": 0, "admin1": 1, "town": 2, "admin2": 3, "neighbourhood": 4, "military_base": 4,
                  "airport": 4, "village": 5, "admin3": 6, "region": 6, "landmark": 7}
 
@@ -109,8 +110,8 @@ class Reference:
     def __post_init__(self) -> None:
         prefixes = set(self.cues.get("place_prefix_words") or [])
         for place_id, alias in self.place_aliases:
-            if len(place_name_key(alias)) < 3 or place_name_key(alias) in prefixes:
-                continue  # "Al", "As", a lone "Khan" or "Tal": fragments, not names
+            if len(place_name_key(alias)) < 3 or (place_name_key(alias) in prefixes and not _ARTICLE_START.match(alias)):
+                continue  # "Al", "As", a lone "Khan" or "Tal": fragments, not names ("Al-Bab" is one)
             for index, key in ((self._by_key, place_name_key(alias)), (self._by_skeleton, place_skeleton(alias))):
                 if key and place_id not in index.setdefault(key, []):
                     index[key].append(place_id)

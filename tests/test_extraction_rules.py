@@ -220,6 +220,17 @@ def test_strikes_killing_armed_group_members_are_not_by_that_group(extract):
     assert event["actor1_side"] in (None, "unknown") and event["actor2_side"] == "rebels"
 
 
+def test_people_and_known_places_are_not_listed_as_unresolved(extract):
+    result = extract("President Bashar al-Assad said barrel bombs hit the town of al-Bab on Monday, killing five civilians.")
+    assert [u["surface"] for u in result.unresolved] == []
+    assert [(e["location"], e["admin1"]) for e in result.events] == [("Al Bab", "Aleppo")]
+
+
+def test_a_place_after_in_is_not_a_government_speaking(extract):
+    [event] = extract("An official in Homs said about 10 rockets slammed into the city on Monday.").events
+    assert (event["location"], event["place_id"]) == ("Homs", "sy-SY040100")
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
