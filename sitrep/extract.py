@@ -90,6 +90,13 @@ _IN_PLACE_BEFORE = re.compile(r"\b(?:in|at|inside)\s+(?:the\s+)?(?:[\w'’-]+\s+
 _UNNAMED_SETTLEMENT = re.compile(r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|neighbou?rhood|district)\b", re.I)
 _CUE_BETWEEN_CLAUSES = re.compile(r"[;:]|\b(?:while|whereas|but|as well as|after|before|when)\b", re.I)
 _LEADING_CLAUSE = re.compile(r"^\W*(?:following|after|amid|during|in)\s+(?:\w+\s+){0,3}$", re.I)
+_FORCE_AFTER_ADJECTIVE = re.compile(
+    r"^(?:\W+(?:and|or|and/or|,)?\W*[\w-]+){0,4}?\W+(?:forces?|fighters?|troops|army|warplanes?|jets?|planes?|aircraft|"
+    r"helicopters?|drones?|artillery|militants?|militias?|militiamen|factions?|gunmen|groups?|units?|soldiers|snipers?|"
+    r"rebels?|insurgents|terrorists?|battalions?|brigades?)\b", re.I)
+_BYSTANDER = re.compile(r"\b(?:ministers?|government|officials?|ministry|council|spokesm[ae]n|envoys?|delegation|figures?|"
+                        r"leaders?|commanders?|activists?|media|journalists?|members?|people|civilians|residents|"
+                        r"positions|areas?|held|controlled|territory|neighbou?rhoods?|towns?|villages?|city)\b", re.I)
 _MUTUAL = re.compile(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
 _HEDGED_APPOSITIVE = re.compile(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
                                 r"either)\s+([^,]{1,40}),\s*$", re.I)
@@ -565,8 +572,10 @@ class ArticleExtractor:
 
             if targets is None:
                 continue
-            if all(t.precision == 3 for t in targets) and _UNNAMED_SETTLEMENT.search(text[end:window_end]):
-                named = self._named_later(sentences, per_sentence, index, {t.admin1 for t in targets})
+            unnamed = bool(_UNNAMED_SETTLEMENT.search(text[end:window_end]))
+            if all(t.precision == 3 for t in targets) and (unnamed or all(t.admin1 is None for t in targets)):
+                named = self._named_later(sentences, per_sentence, index, {t.admin1 for t in targets},
+                                          restated=not unnamed)
                 if named is not None:  # "strikes on a rebel-held town in Idlib province ... the town of Ariha"
                     targets = [replace(self._target(named, 1, [], [], admin1_context), borrowed=True)]
             if kind in ("attack", "abduction"):
@@ -712,9 +721,9 @@ class ArticleExtractor:
         """'regime sniper fire', 'Turkish warplanes struck': an adjective names the actor."""
         adjectives = self.cues.get("adjective_actors") or {}
         clause_start = max(text.rfind(",", 0, start) + 1, start - 80, 0)
-        for word in reversed(re.findall(r"[\w-]+", text[clause_start:end])):
-            actor = adjectives.get(word.lower())
-            if actor:
+        for word in reversed(list(re.finditer(r"[\w-]+", text[clause_start:end]))):
+            actor = adjectives.get(word.group().lower())
+            if actor and self._modifies_force_or_cue(text, clause_start + word.end(), start):
                 return actor
         hedge = _HEDGED_APPOSITIVE.search(text[:clause_start])
         if hedge:  # "Warplanes, likely regime or Russian, carried out strikes"
@@ -723,6 +732,15 @@ class ArticleExtractor:
                 return (self.cues.get("combined_actors") or {}).get("+".join(named))
             return named[0] if named else None
         return None
+
+    @staticmethod
+    def _modifies_force_or_cue(text: str, after_word: int, cue_start: int) -> bool:
+        """'regime sniper fire', 'Turkish warplanes', 'rebel and Islamist factions': the adjective qualifies the
+        cue or a fighting force, not a bystander ('a minister in the opposition government ... car bomb')."""
+        if after_word >= cue_start:
+            return True
+        following = text[after_word:cue_start]
+        return bool(_FORCE_AFTER_ADJECTIVE.match(following)) or not _BYSTANDER.search(following)
 
     def _event_places(self, kind, text, start, end, window_end, places, admin1_hits, sentences, per_sentence,
                       index, admin1_context) -> list[Target] | None:
@@ -818,10 +836,14 @@ class ArticleExtractor:
             pass
         return match is not None and len(re.findall(r"\w+", lead[match.end():])) <= 3
 
-    def _named_later(self, sentences, per_sentence, index, admin1s: set[str]) -> EntityHit | None:
+    def _named_later(self, sentences, per_sentence, index, admin1s: set[str], restated: bool = False) -> EntityHit | None:
         """The settlement a later sentence names in the same governorate (any, for a region), for an
-        event placed at 'a town in X province' or 'a town in northern Syria'."""
+        event placed at 'a town in X province' or 'a town in northern Syria'; for an event placed only
+        at a region ('in the south of the country'), a later sentence restating it ('The attack
+        targeted ... in Inkhil')."""
         for ahead in range(index + 1, min(index + 3, len(sentences))):
+            if restated and not _ANAPHOR.search(sentences[ahead].text):
+                continue
             for hit in per_sentence[ahead][0]:
                 if hit.kind == "place" and hit.place is not None and (hit.place.admin1 in admin1s or None in admin1s) and \
                         hit.place.feature not in ("admin1", "admin2", "region"):

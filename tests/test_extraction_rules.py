@@ -231,6 +231,17 @@ def test_a_place_after_in_is_not_a_government_speaking(extract):
     assert (event["location"], event["place_id"]) == ("Homs", "sy-SY040100")
 
 
+def test_a_bystander_adjective_does_not_name_the_bomber(extract):
+    [event] = extract("An opposition minister was among 12 people killed in a car bomb attack in Saraqeb on Monday.").events
+    assert event["actor1_side"] in (None, "unknown")
+
+
+def test_a_region_level_attack_takes_the_town_a_restatement_names(extract):
+    [event] = extract("At least 12 people were killed in a car bomb attack in the south of the country on Monday. "
+                      "The attack targeted a ceremony in Inkhil in the southern province of Daraa.").events
+    assert (event["location"], event["admin1"], event["fatalities_best"]) == ("Inkhil", "Dar'a", 12)
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
