@@ -97,6 +97,8 @@ _FORCE_AFTER_ADJECTIVE = re.compile(
 _BYSTANDER = re.compile(r"\b(?:ministers?|government|officials?|ministry|council|spokesm[ae]n|envoys?|delegation|figures?|"
                         r"leaders?|commanders?|activists?|media|journalists?|members?|people|civilians|residents|"
                         r"positions|areas?|held|controlled|territory|neighbou?rhoods?|towns?|villages?|city)\b", re.I)
+_ORIGIN_BEFORE = re.compile(r"\b(?:residents|people|civilians|families|evacuees|displaced|fighters|buses|convoy)\s+"
+                            r"(?:[\w-]+\s+){0,3}?from\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:(?:towns?|villages?|cities|city|areas?)\s+of\s+)?$", re.I)
 _MUTUAL = re.compile(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
 _HEDGED_APPOSITIVE = re.compile(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
                                 r"either)\s+([^,]{1,40}),\s*$", re.I)
@@ -765,6 +767,17 @@ class ArticleExtractor:
                         break
                     chosen.append(nxt)
                 return [target(p, 1) for p in chosen]
+        if kind not in ("transfer", "capture", "capture_passive") and after:
+            origins, previous = set(), None
+            for p in places:  # "residents from the towns of Fuaa and Kafraya": where people came from
+                if _ORIGIN_BEFORE.search(text[max(0, p.start - 45):p.start]) or (
+                        previous is not None and id(previous) in origins and _LIST_JOINER.match(text[previous.end:p.start])):
+                    origins.add(id(p))
+                previous = p
+            here = [p for p in after if id(p) not in origins]
+            if len(here) < len(after):  # "... from Fuaa and Kafraya as they waited in Rashidin": Rashidin
+                after = here or [p for p in places if end <= p.start < window_end and id(p) not in origins and
+                                 _IN_PLACE_BEFORE.search(text[max(0, p.start - 50):p.start])][:1]
         if kind == "capture_passive":
             after = []
         before = [p for p in places if p.end <= start]

@@ -242,6 +242,12 @@ def test_a_region_level_attack_takes_the_town_a_restatement_names(extract):
     assert (event["location"], event["admin1"], event["fatalities_best"]) == ("Inkhil", "Dar'a", 12)
 
 
+def test_where_evacuees_came_from_is_not_where_the_blast_was(extract):
+    [event] = extract("A blast hit a convoy carrying residents from the towns of Saraqeb and Ariha as they waited "
+                      "at a transit point in Atareb on Saturday.").events
+    assert (event["location"], event["admin1"]) == ("Atareb", "Aleppo")
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
