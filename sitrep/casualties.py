@@ -93,9 +93,12 @@ def _single_victims(sentence: str, rules: dict) -> list[Count]:
 _COUNT_FILTER = Prefilter([_BEFORE, _AFTER, _ONE_VICTIM])
 
 
+_QUOTES_AS_SPACE = str.maketrans({q: " " for q in "\"“”«»"})  # '30 "terrorists" were killed' counts 30
+
+
 def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
     """Killed and injured counts stated in a sentence, in order of appearance."""
-    sentence = fold(sentence)  # lower-case patterns on folded text: spans are unchanged
+    sentence = fold(sentence).translate(_QUOTES_AS_SPACE)  # lower-case patterns on folded text: spans are unchanged
     maybe = _COUNT_FILTER.candidates(sentence)
     counts: list[Count] = []
     for index, pattern in enumerate((_BEFORE, _AFTER)):

@@ -564,8 +564,9 @@ class ArticleExtractor:
             if cue.get("needs_object") and not (_DESCRIPTOR_OBJECT.match(text[end:end + 60]) or
                                                  any(end <= p.start < end + 60 for p in places)):
                 continue
-            if re.search(r"\bthe\s+$", text[max(0, start - 5):start], re.I) and kind in seen_kinds:
-                continue  # "the blast", "the attack": an event this article already reported
+            if re.search(r"\bthe\s+$", text[max(0, start - 5):start], re.I) and (
+                    kind in seen_kinds or EVENT_TYPES.get(kind, ("",))[0] in {EVENT_TYPES.get(k, ("",))[0] for k in seen_kinds}):
+                continue  # "the blast", "the attack", "killed in the clashes" after a capture: already reported
             actor1, actor2 = self._attribute(kind, text, start, end, window_end, actors, event_date)
             if kind in ("capture", "capture_passive", "transfer") and actor1 is None:
                 continue
@@ -917,15 +918,25 @@ class ArticleExtractor:
             source_id, source_name = last_source, self.ref.sources[last_source].name
         else:
             source_id, source_name = None, outlet or "article"
+        if len(sources) > 1:  # "SOHR said 14 were killed, while SANA said 30": one claim per source
+            groups: dict[str, list] = {}
+            for count in counts:
+                said_by = next((h for h in reversed(sources) if h.start < count.start), sources[0])
+                groups.setdefault(said_by.resolved_id, []).append(count)
+            if len(groups) > 1:
+                return [self._claim(sentence, group, sid, self.ref.sources[sid].name) for sid, group in groups.items()]
+        return [self._claim(sentence, counts, source_id, source_name)]
+
+    def _claim(self, sentence: Sentence, counts, source_id: str | None, source_name: str) -> Claim:
         killed = next((c for c in counts if c.kind == "killed"), None)
         injured = next((c for c in counts if c.kind == "injured"), None)
         first = killed or injured
-        return [Claim(source_id=source_id, source_name=source_name,
-                      source_kind=self.ref.sources[source_id].kind if source_id else "outlet",
-                      source_rank=self.ref.sources[source_id].reliability_rank if source_id else 50,
-                      killed=killed.value if killed else None, injured=injured.value if injured else None,
-                      victim_group=(killed or injured).victim_group, sentence_idx=sentence.idx,
-                      char_start=sentence.start + first.start, char_end=sentence.start + first.end)]
+        return Claim(source_id=source_id, source_name=source_name,
+                     source_kind=self.ref.sources[source_id].kind if source_id else "outlet",
+                     source_rank=self.ref.sources[source_id].reliability_rank if source_id else 50,
+                     killed=killed.value if killed else None, injured=injured.value if injured else None,
+                     victim_group=(killed or injured).victim_group, sentence_idx=sentence.idx,
+                     char_start=sentence.start + first.start, char_end=sentence.start + first.end)
 
     def _attach_claims(self, claims, sentence_events, earlier_events, hits, sentence) -> None:
         """A claim belongs to its sentence's event, else to the earlier event at the place it names."""

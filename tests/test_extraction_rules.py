@@ -248,6 +248,16 @@ def test_where_evacuees_came_from_is_not_where_the_blast_was(extract):
     assert (event["location"], event["admin1"]) == ("Atareb", "Aleppo")
 
 
+def test_two_sources_in_one_sentence_are_two_claims_on_the_capture_they_describe(extract):
+    result = extract('Government forces captured the town of Saraqeb on Tuesday after heavy fighting with rebels. '
+                     'The Syrian Observatory for Human Rights said at least 14 fighters were killed in the clashes, '
+                     'while state news agency SANA said 30 "terrorists" were killed.')
+    [event] = result.events
+    assert sorted((c["source_id"], c["killed"]) for c in result.claims) == [("sana", 30), ("sohr", 14)]
+    assert (event["sub_event_type"], event["fatalities_low"], event["fatalities_best"], event["fatalities_high"]) == \
+        ("Government regains territory", 14, 14, 30)
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
