@@ -616,7 +616,8 @@ class ArticleExtractor:
                             else "Non-state actor overtakes territory")
             extent = None
             if sub_type in CONTROL_SUB_TYPES:
-                extent = "partial" if self.cues["partial_extent_re"].search(text[max(0, start - 30):window_end]) else "full"
+                scope = text[:window_end] if kind == "capture_passive" else text[max(0, start - 30):window_end]
+                extent = "partial" if self.cues["partial_extent_re"].search(scope) else "full"  # "Most of X was captured"
             share = len(targets)
             for t_index, target in enumerate(targets):
                 if sub_type in CONTROL_SUB_TYPES and target.precision == 3:

@@ -258,6 +258,11 @@ def test_two_sources_in_one_sentence_are_two_claims_on_the_capture_they_describe
         ("Government regains territory", 14, 14, 30)
 
 
+def test_most_of_a_town_captured_in_the_passive_is_a_partial_change(extract):
+    result = extract("Most of the town of Saraqeb was captured by the army on Sunday, state media reported.")
+    assert [(c["location"], c["to_side"], c["extent"]) for c in result.control_changes] == [("Saraqab", "government", "partial")]
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
