@@ -782,6 +782,8 @@ class ArticleExtractor:
                                  _IN_PLACE_BEFORE.search(text[max(0, p.start - 50):p.start])][:1]
         if kind == "capture_passive":
             after = []
+        if not after:  # "Protesters in Maarat al-Numan rallied": two cues of one kind joined around the place
+            after = [p for p in places if start <= p.start and p.end <= end and not p.qualifier][:1]
         before = [p for p in places if p.end <= start]
         if any(not p.qualifier for p in before):
             before = [p for p in before if not p.qualifier]
@@ -951,6 +953,9 @@ class ArticleExtractor:
                     event.claims.append(claim.split(position, share))
             return
         place_ids = {h.resolved_id for h in hits if h.kind == "place" and h.resolved_id}
+        if place_ids and _ANAPHOR.search(sentence.text) and not any(
+                e.target.place and e.target.place.place_id in place_ids for e in earlier_events):
+            place_ids = set()  # "31 were killed in the raids on al-Shaar and Tariq al-Bab": the raids already told
         for event in reversed(earlier_events):
             if event.event_type in ("Strategic developments", "Protests"):
                 continue

@@ -263,6 +263,19 @@ def test_most_of_a_town_captured_in_the_passive_is_a_partial_change(extract):
     assert [(c["location"], c["to_side"], c["extent"]) for c in result.control_changes] == [("Saraqab", "government", "partial")]
 
 
+def test_a_toll_for_the_raids_on_named_quarters_joins_the_raids_already_told(extract):
+    result = extract("Russian warplanes pounded rebel-held areas of Aleppo city on Friday, killing at least 25 people, "
+                     "the Syrian Observatory for Human Rights said. The civil defence said 31 people were killed "
+                     "in the raids on the neighbourhoods of al-Shaar and Tariq al-Bab.")
+    [event] = result.events
+    assert (event["fatalities_low"], event["fatalities_best"], event["fatalities_high"]) == (25, 25, 31)
+
+
+def test_a_place_between_two_cues_of_one_kind_is_their_place(extract):
+    [event] = extract("Protesters in Saraqeb rallied against Hayat Tahrir al-Sham on Friday.").events
+    assert (event["sub_event_type"], event["location"]) == ("Peaceful protest", "Saraqab")
+
+
 def test_a_restatement_adds_evidence_not_an_event(extract):
     result = extract("A car bomb exploded in the city of Azaz on Sunday, killing five people. "
                      "The blast also wounded 20 people, the Observatory said.")
