@@ -22,6 +22,7 @@ _PATTERNS = [
     ("month_day", re.compile(rf"\b(?:on\s+)?{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")),
     ("month", re.compile(rf"\b(?:in|since|during|through|until|by|early|late|mid-?|end of|beginning of)\s+(?:early\s+|late\s+|mid-?)?{_MONTH_RE}(?:\s+(\d{{4}}))?\b(?!\s+\d)")),
     ("year", re.compile(r"\b(?:in|since|during|back in|throughout)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b")),
+    ("days_ago", re.compile(r"\b(one|two|three|four|five|six|a|\d)\s+days?\s+(?:ago|earlier|before)\b")),
     ("yesterday", re.compile(r"\b(yesterday|last night)\b")),
     ("today", re.compile(r"\b(today|this morning|tonight|this evening|this afternoon)\b")),
     ("weekday", re.compile(r"\b(?:on|late|early|last|since|overnight)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")),
@@ -29,6 +30,7 @@ _PATTERNS = [
     ("last_month", re.compile(r"\b(last month|earlier this month|this month|past month)\b")),
 ]
 
+_SMALL_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _FILTER = Prefilter([pattern for _, pattern in _PATTERNS])  # most sentences name no date: skip what cannot match
 
 
@@ -64,6 +66,10 @@ def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.dat
             if int(match.group(1)) < published.year:
                 return None, None, "old_history"
             continue
+        elif rule == "days_ago":  # "two days ago"
+            word = match.group(1).lower()
+            days = int(word) if word.isdigit() else _SMALL_NUMBERS[word]
+            return published - dt.timedelta(days=days), 1, rule
         elif rule == "yesterday":
             return published - dt.timedelta(days=1), 1, rule
         elif rule == "today":

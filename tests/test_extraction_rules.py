@@ -38,6 +38,7 @@ def test_killed_and_injured_counts_with_victim_groups(reference):
     ("Yesterday, jets struck the town.", dt.date(2018, 3, 13), 1),
     ("Fighting raged last week.", dt.date(2018, 3, 7), 2),
     ("The town was shelled on 2 March.", dt.date(2018, 3, 2), 1),
+    ("Two days ago, jets struck the town.", dt.date(2018, 3, 12), 1),
     ("Shelling continued.", PUBLISHED, 2),
 ])
 def test_dates_resolve_against_the_publication_date(text, expected, precision):
