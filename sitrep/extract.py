@@ -15,7 +15,7 @@ from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import fold_for_matching
-from sitrep.prefilter import Prefilter
+from sitrep.prefilter import prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import Sentence, fold, inside, place_name_key, quoted_spans, split_sentences
 
@@ -181,7 +181,7 @@ class ArticleExtractor:
                             for w in re.findall(r"[A-Z][\w-]{3,}", alias)}
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
         # one scan of a sentence tells which cue regexes can match it; most sentences need few or none
-        self._cue_filter = Prefilter([cue["regex"] for cue in self.cues["cues"]])
+        self._cue_filter = prefilter(tuple(cue["regex"] for cue in self.cues["cues"]))
         # what the gazetteer says about a capitalised surface depends on the surface alone, and the same
         # surfaces recur in sentence after sentence: looked up once per extractor (cleared when large)
         self._named_memo: dict[str, list[Place]] = {}
