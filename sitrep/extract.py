@@ -248,11 +248,17 @@ class ArticleExtractor:
 
     def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side."""
+        if not words:
+            return []
         named, loose = self._named_memo, self._variants_memo
-        blocked = [any(ws < te and we > ts for ts, te in taken) for ws, we in words] if taken else [False] * len(words)
+        blocked = [False] * len(words)  # words inside an actor or source name; spans are rarely inside this run
+        for ts, te in taken:
+            if ts < words[-1][1] and te > words[0][0]:
+                blocked = [b or (ws < te and we > ts) for b, (ws, we) in zip(blocked, words)]
+        any_blocked = True in blocked
         for size in range(min(len(words), 5), 0, -1):
             for i in range(0, len(words) - size + 1):
-                if any(blocked[i:i + size]):
+                if any_blocked and True in blocked[i:i + size]:
                     continue
                 s, e = words[i][0], words[i + size - 1][1]
                 surface = text[s:e]
@@ -387,9 +393,9 @@ class ArticleExtractor:
             return []
         quotes = quoted_spans(text)
         found = []
-        for index, cue in enumerate(self.cues["cues"]):
-            if index not in maybe:
-                continue
+        cues = self.cues["cues"]
+        for index in sorted(maybe):
+            cue = cues[index]
             for m in cue["regex"].finditer(folded):
                 if inside(m.start(), quotes):
                     continue
