@@ -188,15 +188,14 @@ class ArticleExtractor:
         self._variants_memo: dict[str, list[Place]] = {}
         self._not_a_name_memo: dict[str, bool] = {}
         self._unresolved_memo: dict[str, bool] = {}
+        self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._unresolved_memo)
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
         text = sentence.text
-        if len(self._named_memo) > _MEMO_LIMIT:
-            self._named_memo.clear()
-            self._variants_memo.clear()
-            self._not_a_name_memo.clear()
-            self._unresolved_memo.clear()
+        if any(len(memo) > _MEMO_LIMIT for memo in self._memos):
+            for memo in self._memos:
+                memo.clear()
         folded = fold_for_matching(text)
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
@@ -854,7 +853,7 @@ class ArticleExtractor:
         return rows
 
 
-_MEMO_LIMIT = 200_000  # surfaces an extractor remembers before starting over
+_MEMO_LIMIT = 100_000  # surfaces an extractor remembers before starting over (a few MB per memo)
 _ACTOR_AS_MODIFIER = re.compile(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", re.I)
 _POSSESSIVE_END = re.compile(r"['’]s$")
 
