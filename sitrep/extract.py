@@ -15,7 +15,7 @@ from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import fold_for_matching
-from sitrep.prefilter import Prefilter
+from sitrep.prefilter import prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences
 
@@ -223,22 +223,21 @@ class ArticleExtractor:
                             for w in re.findall(r"[A-Z][\w-]{3,}", alias)}
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
         # one scan of a sentence tells which cue regexes can match it; most sentences need few or none
-        self._cue_filter = Prefilter([cue["regex"] for cue in self.cues["cues"]])
+        self._cue_filter = prefilter(tuple(cue["regex"] for cue in self.cues["cues"]))
         # what the gazetteer says about a capitalised surface depends on the surface alone, and the same
         # surfaces recur in sentence after sentence: looked up once per extractor (cleared when large)
         self._named_memo: dict[str, list[Place]] = {}
         self._variants_memo: dict[str, list[Place]] = {}
         self._not_a_name_memo: dict[str, bool] = {}
         self._unresolved_memo: dict[str, bool] = {}
+        self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._unresolved_memo)
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
         text = sentence.text
-        if len(self._named_memo) > _MEMO_LIMIT:
-            self._named_memo.clear()
-            self._variants_memo.clear()
-            self._not_a_name_memo.clear()
-            self._unresolved_memo.clear()
+        if any(len(memo) > _MEMO_LIMIT for memo in self._memos):
+            for memo in self._memos:
+                memo.clear()
         folded = fold_for_matching(text)
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
@@ -322,11 +321,17 @@ class ArticleExtractor:
 
     def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side."""
+        if not words:
+            return []
         named, loose = self._named_memo, self._variants_memo
-        blocked = [any(ws < te and we > ts for ts, te in taken) for ws, we in words] if taken else [False] * len(words)
+        blocked = [False] * len(words)  # words inside an actor or source name; spans are rarely inside this run
+        for ts, te in taken:
+            if ts < words[-1][1] and te > words[0][0]:
+                blocked = [b or (ws < te and we > ts) for b, (ws, we) in zip(blocked, words)]
+        any_blocked = True in blocked
         for size in range(min(len(words), 5), 0, -1):
             for i in range(0, len(words) - size + 1):
-                if any(blocked[i:i + size]):
+                if any_blocked and True in blocked[i:i + size]:
                     continue
                 s, e = words[i][0], words[i + size - 1][1]
                 surface = text[s:e]
@@ -517,9 +522,9 @@ class ArticleExtractor:
             return []
         quotes = quoted_spans(text)
         found = []
-        for index, cue in enumerate(self.cues["cues"]):
-            if index not in maybe:
-                continue
+        cues = self.cues["cues"]
+        for index in sorted(maybe):
+            cue = cues[index]
             for m in cue["regex"].finditer(folded):
                 if inside(m.start(), quotes):
                     continue
@@ -1093,7 +1098,7 @@ class ArticleExtractor:
         return rows
 
 
-_MEMO_LIMIT = 200_000  # surfaces an extractor remembers before starting over
+_MEMO_LIMIT = 100_000  # surfaces an extractor remembers before starting over (a few MB per memo)
 _ACTOR_AS_MODIFIER = re.compile(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", re.I)
 _POSSESSIVE_END = re.compile(r"['’]s$")
 
