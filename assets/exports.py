@@ -8,7 +8,7 @@ import polars as pl
 
 from assets.metadata import markdown_table
 from orchestration.resources import PROJECT_ROOT, WarehouseResource
-from sitrep.exports import (ACLED_FILE, GEOJSON_FILE, acled_rows, geojson_collection, load_events, validate_acled_csv,
+from sitrep.exports import (ACLED_FILE, GEOJSON_FILE, acled_row, iter_events, read_acled_preview, validate_acled_csv,
                             validate_geojson, write_acled_csv, write_geojson)
 
 PREVIEW_COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "inter1", "actor2", "inter2", "interaction",
@@ -28,17 +28,18 @@ def acled_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     """exports/sitrep_events_acled.csv: every event in ACLED's column names and order (event_id_cnty = 'SYR' +
     event_id; inter1/inter2 = the actors' ACLED type codes from dim_actor; interaction combines them, lower code
     first; fatalities = fatalities_best), read back and validated after writing. Folder: SITREP_EXPORTS, else exports/ beside the warehouse."""
-    with warehouse.connect(read_only=True) as con:
-        events = load_events(con)
-    rows = acled_rows(events, timestamp=int(time.time()))
-    path = write_acled_csv(rows, exports_dir_from_env(warehouse.path) / ACLED_FILE)
-    read_back = validate_acled_csv(path, expected_rows=len(rows))
-    context.log.info("ACLED CSV %s: %d rows written and read back", path, len(read_back))
-    preview = pl.DataFrame([{k: row[k] for k in PREVIEW_COLUMNS} for row in read_back[:5]]) if read_back else pl.DataFrame()
+    timestamp = int(time.time())
+    with warehouse.connect(read_only=True) as con:  # streamed: rows are written as they are fetched
+        path, written = write_acled_csv((acled_row(e, timestamp) for e in iter_events(con)),
+                                        exports_dir_from_env(warehouse.path) / ACLED_FILE)
+    read_back = validate_acled_csv(path, expected_rows=written)
+    context.log.info("ACLED CSV %s: %d rows written and read back", path, read_back)
+    first = read_acled_preview(path)
+    preview = pl.DataFrame([{k: row[k] for k in PREVIEW_COLUMNS} for row in first]) if first else pl.DataFrame()
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(path)),
-        "rows": dg.MetadataValue.int(len(read_back)),
-        "dagster/row_count": dg.MetadataValue.int(len(read_back)),
+        "rows": dg.MetadataValue.int(read_back),
+        "dagster/row_count": dg.MetadataValue.int(read_back),
         "size_bytes": dg.MetadataValue.int(path.stat().st_size),
         "preview": dg.MetadataValue.md(markdown_table(preview)),
     })
@@ -50,17 +51,14 @@ def events_geojson(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     """exports/sitrep_events.geojson: a FeatureCollection with one Point ([longitude, latitude], WGS84) per event
     that has coordinates, its ACLED fields, sides, fatality range and provenance as properties; read back and
     validated after writing. Folder: SITREP_EXPORTS, else exports/ beside the warehouse."""
-    with warehouse.connect(read_only=True) as con:
-        events = load_events(con)
-    collection, skipped = geojson_collection(events)
-    path = write_geojson(collection, exports_dir_from_env(warehouse.path) / GEOJSON_FILE)
-    document = validate_geojson(path, expected_features=len(collection["features"]))
-    context.log.info("GeoJSON %s: %d features, %d events without coordinates left out", path,
-                     len(document["features"]), skipped)
+    with warehouse.connect(read_only=True) as con:  # streamed: features are written as they are fetched
+        path, written, skipped = write_geojson(iter_events(con), exports_dir_from_env(warehouse.path) / GEOJSON_FILE)
+    features = validate_geojson(path, expected_features=written)
+    context.log.info("GeoJSON %s: %d features, %d events without coordinates left out", path, features, skipped)
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(path)),
-        "rows": dg.MetadataValue.int(len(document["features"])),
-        "dagster/row_count": dg.MetadataValue.int(len(document["features"])),
+        "rows": dg.MetadataValue.int(features),
+        "dagster/row_count": dg.MetadataValue.int(features),
         "events_without_coordinates": dg.MetadataValue.int(skipped),
         "size_bytes": dg.MetadataValue.int(path.stat().st_size),
     })

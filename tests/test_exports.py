@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from sitrep.exports import (ExportInvalid, interaction_code, validate_acled_csv, validate_geojson,
-                            write_acled_csv)
+                            write_acled_csv, write_geojson)
 
 PROJECT = Path(__file__).resolve().parent.parent
 # ACLED's export columns in ACLED's order (codebook 2023), pinned here on purpose rather than imported.
@@ -55,7 +55,7 @@ def test_acled_csv_has_acleds_columns_in_acleds_order_and_one_row_per_event(buil
     assert all(len(row) == len(ACLED_HEADER) for row in body)
     events = _events(warehouse)
     assert len(body) == len(events) > 0
-    assert len(validate_acled_csv(path, expected_rows=len(events))) == len(events)
+    assert validate_acled_csv(path, expected_rows=len(events)) == len(events)
 
 
 def test_acled_rows_map_sides_to_inter_codes_and_keep_the_facts(built):
@@ -115,15 +115,15 @@ def test_geojson_has_one_point_per_located_event_with_lon_lat_order(built):
         assert props["event_type"] == event["event_type"]
         assert props["fatalities_best"] == event["fatalities_best"]
         assert props["event_date"] == event["event_date"].isoformat()
-    assert validate_geojson(path, expected_features=len(located))
+    assert validate_geojson(path, expected_features=len(located)) == len(located)
 
 
 def test_validators_reject_broken_files(tmp_path):
     good = {c: "" for c in ACLED_HEADER} | {"event_id_cnty": "SYR1", "event_type": "Battles",
                                            "disorder_type": "Political violence", "inter1": 1, "inter2": 2,
                                            "interaction": 12, "fatalities": 3, "event_date": "2014-01-02"}
-    path = write_acled_csv([good], tmp_path / "ok.csv")
-    assert len(validate_acled_csv(path, expected_rows=1)) == 1
+    path, written = write_acled_csv([good], tmp_path / "ok.csv")
+    assert validate_acled_csv(path, expected_rows=written) == written == 1
     with pytest.raises(ExportInvalid):
         validate_acled_csv(path, expected_rows=2)
     write_acled_csv([good | {"interaction": 21}], tmp_path / "bad_interaction.csv")
@@ -139,3 +139,13 @@ def test_validators_reject_broken_files(tmp_path):
          "properties": {"event_id": "a", "event_type": "Battles", "fatalities_best": 0}}]}), encoding="utf-8")
     with pytest.raises(ExportInvalid):
         validate_geojson(lat_lon)
+    streamed, written, skipped = write_geojson([{"event_id": "a", "event_type": "Battles", "fatalities_best": 0,
+                                                 "latitude": 36.2, "longitude": 37.1},
+                                                {"event_id": "b", "event_type": "Battles", "latitude": None}],
+                                               tmp_path / "streamed.geojson")
+    assert (validate_geojson(streamed, expected_features=1), written, skipped) == (1, 1, 1)
+    assert json.loads(streamed.read_text(encoding="utf-8"))["features"][0]["geometry"]["coordinates"] == [37.1, 36.2]
+    truncated = tmp_path / "truncated.geojson"
+    truncated.write_text("".join(streamed.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]), encoding="utf-8")
+    with pytest.raises(ExportInvalid):
+        validate_geojson(truncated)
