@@ -216,8 +216,6 @@ def build_view_warehouse(source: Path, target: Path, events: int) -> dict:
               for t in ("fact_events", "fact_casualty_claims", "fact_control_changes", "fact_control_observations")}
     con.execute("DETACH src")
     con.execute("CHECKPOINT")
-    from sitrep.warehouse import create_views
-    create_views(con)
     con.close()
     return {"counts": counts, "build_seconds": time.perf_counter() - started, "copies": copies}
 
