@@ -53,15 +53,24 @@ def test_the_sensor_starts_facts_and_views_and_the_outputs_follow_off_that_path(
     assert set(defs.resolve_job_def("sitrep_job").asset_layer.selected_asset_keys) == everything
 
 
+def _checks_run(result) -> dict[str, bool]:
+    return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+
+
 def test_a_facts_and_views_run_refreshes_the_views_then_requests_the_outputs(tmp_path, seed_folder, monkeypatch):
-    """The sensor's job publishes facts and views without writing exports or the report; its success makes
-    outputs_after_refresh request outputs_job, which writes them from the published warehouse."""
+    """The sensor's job runs the checks that gate the views and publishes facts and views without writing exports
+    or the report; its success makes outputs_after_refresh request outputs_job, which writes them from the
+    published warehouse and runs the non-blocking schema checks."""
     monkeypatch.setenv("SITREP_EXPORTS", str(tmp_path / "exports"))
     monkeypatch.setenv("SITREP_REPORTS", str(tmp_path / "reports"))
     local = build_defs(str(tmp_path / "warehouse.duckdb"), str(seed_folder))
     instance = dg.DagsterInstance.ephemeral()
     fresh = local.resolve_job_def("facts_and_views_job").execute_in_process(instance=instance)
     assert fresh.success and not (tmp_path / "exports").exists() and not (tmp_path / "reports").exists()
+    graph = local.resolve_asset_graph()
+    blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
+    advisory = {key.name for key in graph.asset_check_keys} - blocking
+    assert _checks_run(fresh) == {name: True for name in blocking}  # what gates the views runs before them
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM events_deduplicated").fetchone()[0] >= 5
     context = dg.build_run_status_sensor_context(sensor_name="outputs_after_refresh", dagster_instance=instance,
@@ -69,7 +78,8 @@ def test_a_facts_and_views_run_refreshes_the_views_then_requests_the_outputs(tmp
                                                  dagster_event=fresh.get_run_success_event())
     request = outputs_after_refresh(context)
     assert isinstance(request, dg.RunRequest) and request.run_key == fresh.run_id
-    assert local.resolve_job_def("outputs_job").execute_in_process(instance=instance).success
+    outputs = local.resolve_job_def("outputs_job").execute_in_process(instance=instance)
+    assert outputs.success and _checks_run(outputs) == {name: True for name in advisory}
     assert (tmp_path / "reports" / "sitrep.html").exists() and any((tmp_path / "exports").iterdir())
 
 
