@@ -5,7 +5,6 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.resources import PROJECT_ROOT, WarehouseResource
-from sitrep.report import build_report, write_report
 
 REPORT_DEPS = ["fact_events", "fact_control_changes", "infighting_incidents_monthly", "events_monthly_by_type",
                "casualties_monthly_by_admin1", "control_timeline", "actor_dyads"]
@@ -26,6 +25,7 @@ def report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
     rebel infighting per month, events by type per month, fatalities by governorate (low/best/high), control
     changes by side, a map of events over the governorate outlines and the top actor dyads; each chart titled,
     axes labelled, its date range stated, and written as a PNG beside the page. Folder: SITREP_REPORTS, else reports/ beside the warehouse."""
+    from sitrep.report import build_report, write_report  # matplotlib: 1-2 s that runs without the report skip
     out_dir = reports_dir_from_env(warehouse.path)
     with warehouse.connect(read_only=True) as con:
         built = build_report(con)

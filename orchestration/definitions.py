@@ -2,11 +2,11 @@
 import dagster as dg
 
 from assets import checks, exports, facts, ingest, reference, report, views
-from orchestration.jobs import PARALLEL_JOBS, sitrep_job
+from orchestration.jobs import PARALLEL_JOBS, facts_and_views_job, outputs_job, sitrep_job
 from orchestration.resources import (ArticlesFolderResource, WarehouseResource, articles_dir_from_env,
                                      warehouse_path_from_env)
 from orchestration.schedules import daily_refresh
-from orchestration.sensors import new_articles_sensor
+from orchestration.sensors import new_articles_sensor, outputs_after_refresh
 
 
 def build_defs(warehouse_path: str, articles_path: str) -> dg.Definitions:
@@ -14,10 +14,10 @@ def build_defs(warehouse_path: str, articles_path: str) -> dg.Definitions:
     return dg.Definitions(
         assets=dg.load_assets_from_modules([reference, ingest, facts, views, report, exports]),
         asset_checks=[*checks.schema_checks, *checks.relational_checks],
-        jobs=[sitrep_job, *PARALLEL_JOBS],
+        jobs=[sitrep_job, facts_and_views_job, outputs_job, *PARALLEL_JOBS],
         executor=dg.in_process_executor,  # UI materializations: one process, one warehouse swap per run
         schedules=[daily_refresh],
-        sensors=[new_articles_sensor],
+        sensors=[new_articles_sensor, outputs_after_refresh],
         resources={
             "warehouse": WarehouseResource(path=warehouse_path),
             "articles": ArticlesFolderResource(path=articles_path),

@@ -1,10 +1,13 @@
 """Headless run of sitrep_job: the same asset graph the UI shows, recorded in DAGSTER_HOME, then a summary.
 
-Usage: python -m orchestration.run   (make run sets DAGSTER_HOME, SITREP_ARTICLES, SITREP_WAREHOUSE)
+Usage: python -m orchestration.run [--job facts_and_views_job | outputs_job]
+       (make run sets DAGSTER_HOME, SITREP_ARTICLES, SITREP_WAREHOUSE; the default job is sitrep_job, the
+       whole pipeline; --job runs the one the articles sensor starts, or the exports and report alone)
 Exit codes: 0 success, 1 the run failed (a step or a blocking check), 2 the warehouse was locked
 (another run writing, or a read-write DuckDB session open on it, past SITREP_LOCK_WAIT_SECONDS),
 3 the file at SITREP_WAREHOUSE is not a DuckDB database sitrep can open (it is left untouched).
 """
+import argparse
 import os
 import sys
 import time
@@ -27,19 +30,33 @@ def ensure_dagster_home() -> Path:
     return home
 
 
-def run_pipeline(selection: list[str] | None = None, tags: dict[str, str] | None = None) -> "dg.ExecutionResult":
-    """Execute sitrep_job (or only the selected assets) in the persistent Dagster instance."""
+def run_pipeline(selection: list[str] | None = None, tags: dict[str, str] | None = None,
+                 job: str = "sitrep_job") -> "dg.ExecutionResult":
+    """Execute a job (or only the selected assets of it) in the persistent Dagster instance."""
     from orchestration.definitions import defs  # noqa: F401  (import after DAGSTER_HOME is set)
-    job = dg.reconstructable(_job)
     with dg.DagsterInstance.get() as instance:
-        return dg.execute_job(job, instance=instance, raise_on_error=False, tags=tags,
+        return dg.execute_job(dg.reconstructable(JOBS[job]), instance=instance, raise_on_error=False, tags=tags,
                               asset_selection=[dg.AssetKey(key) for key in selection] if selection else None,
                               run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
 
 
-def _job():
+# execute_job rebuilds the job from a module-level function, one per job.
+def _sitrep_job():
     from orchestration.definitions import defs
     return defs.resolve_job_def("sitrep_job")
+
+
+def _facts_and_views_job():
+    from orchestration.definitions import defs
+    return defs.resolve_job_def("facts_and_views_job")
+
+
+def _outputs_job():
+    from orchestration.definitions import defs
+    return defs.resolve_job_def("outputs_job")
+
+
+JOBS = {"sitrep_job": _sitrep_job, "facts_and_views_job": _facts_and_views_job, "outputs_job": _outputs_job}
 
 
 def check_results(result) -> list[tuple[str, bool, str]]:
@@ -147,13 +164,16 @@ def failure_exit_code(result) -> int:
     return code
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run a sitrep job headless and print a summary.")
+    parser.add_argument("--job", choices=sorted(JOBS), default="sitrep_job")
+    args = parser.parse_args(argv)
     ensure_dagster_home()
     if code := preflight(warehouse_path_from_env(), lock_wait_from_env(120.0)):
         return code
     started = time.monotonic()
     try:
-        result = run_pipeline()
+        result = run_pipeline(job=args.job)
     except WarehouseError as error:
         print(f"sitrep: {error}", file=sys.stderr)
         return EXIT_CODES.get(type(error).__name__, 1)

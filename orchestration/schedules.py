@@ -1,4 +1,5 @@
-"""Schedules: the pipeline runs daily so the warehouse follows the feed."""
+"""Schedules: the whole pipeline runs daily so the warehouse, the exports and the report follow the feed
+(between runs, the articles sensor keeps the facts and views fresh)."""
 import dagster as dg
 
 from orchestration.jobs import sitrep_job
@@ -8,5 +9,5 @@ daily_refresh = dg.ScheduleDefinition(
     job=sitrep_job,
     cron_schedule="0 5 * * *",
     execution_timezone="UTC",
-    description="Rebuild the warehouse from the articles folder every day at 05:00 UTC.",
+    description="Run the whole pipeline, exports and report included, every day at 05:00 UTC.",
 )

@@ -7,14 +7,18 @@ For each N (default 1,000, 10,000 and 100,000):
 - runs the real pipeline headless (`python -m orchestration.run`, the job `make run` runs) into a fresh
   warehouse and records wall time, articles/s, time per step (from the run's Dagster event log) and the
   peak RSS of the whole process tree (the run and its extraction workers, polled every 50 ms);
-- drops one new file (100 articles) into the folder and reruns: the incremental run a sensor starts;
+- drops one new file (100 articles) into the folder and runs facts_and_views_job, the run the articles sensor
+  starts (facts and views), then outputs_job (exports and report, which follow off the freshness path), and
+  times the warehouse's staged copy and swap alone (StagedWrite begin + publish, no writes);
 - times the floor: spaCy's blank English tokenizer plus its rule-based sentencizer over the same texts
   in one process, and prints extraction time / floor time (extraction wall time with the run's workers,
   and extraction CPU time summed over workers);
-then times each view of sql/views on a warehouse of 10 million events resampled from the real events of
-the largest run, and appends the tables to BENCHMARKS.md with the core count and date.
+then, on a warehouse of 10 million events resampled from the real events of the largest run, times the
+refresh of each materialized table (sql/materialized, pipeline time) and the full read of each view of
+sql/views, and appends the tables to BENCHMARKS.md with the core count and date.
 
 Usage: python scripts/bench.py [--sizes 1000,10000,100000] [--view-events 10000000] [--no-views]
+       [--views-from WAREHOUSE]   (only the views, resampled from this warehouse: no runs)
        [--keep DIR] [--profile N]   (--profile: pyinstrument over the extraction of N articles, in process)
 """
 from __future__ import annotations
@@ -113,14 +117,14 @@ class TreeRss:
         return self.peak
 
 
-def run_pipeline(articles: Path, warehouse: Path, home: Path) -> dict:
+def run_pipeline(articles: Path, warehouse: Path, home: Path, job: str = "sitrep_job") -> dict:
     env = {**os.environ, "SITREP_ARTICLES": str(articles), "SITREP_WAREHOUSE": str(warehouse),
            "DAGSTER_HOME": str(home), "SITREP_REPORTS": str(warehouse.parent / "reports"),
            "SITREP_EXPORTS": str(warehouse.parent / "exports")}
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").touch()
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "orchestration.run"], cwd=PROJECT, env=env, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "orchestration.run", "--job", job], cwd=PROJECT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     rss = TreeRss(proc.pid)
     out, err = proc.communicate()
@@ -140,11 +144,14 @@ def step_times(home: Path, run_id: str) -> dict:
     """Seconds per step and the facts step's metadata, from the run's event log in DAGSTER_HOME."""
     os.environ["DAGSTER_HOME"] = str(home)
     import dagster as dg
-    steps, facts, windows = {}, {}, {}
+    steps, facts, windows, run = {}, {}, {}, {}
     with dg.DagsterInstance.get() as instance:
         starts = {}
         for record in instance.all_logs(run_id):
             event = record.dagster_event
+            if event is not None and event.event_type in (dg.DagsterEventType.RUN_START, dg.DagsterEventType.RUN_SUCCESS,
+                                                          dg.DagsterEventType.RUN_FAILURE):
+                run[event.event_type.name] = record.timestamp
             if event is None or not record.step_key:
                 continue
             if event.event_type_value == "STEP_START":
@@ -157,7 +164,19 @@ def step_times(home: Path, run_id: str) -> dict:
                 if materialization.asset_key.to_user_string() == "fact_events":
                     facts = {k: v.value for k, v in materialization.metadata.items()
                              if k.endswith("seconds") or k.startswith("articles_") or k == "extraction_batches"}
-    return {"steps": steps, "facts": facts, "windows": windows}
+    run_seconds = run.get("RUN_SUCCESS", run.get("RUN_FAILURE", 0.0)) - run.get("RUN_START", 0.0)
+    return {"steps": steps, "facts": facts, "windows": windows, "run_seconds": run_seconds}
+
+
+def staged_write_seconds(warehouse: Path) -> tuple[float, float]:
+    """(copy, publish) seconds of one staged write that changes nothing: the fixed cost every writing run pays
+    for its crash safety (copy the warehouse; checkpoint, fsync and swap it in)."""
+    from sitrep.warehouse import StagedWrite
+    started = time.perf_counter()
+    staged = StagedWrite(warehouse).begin()
+    copied = time.perf_counter()
+    staged.publish()
+    return copied - started, time.perf_counter() - copied
 
 
 # ---------------------------------------------------------------- floor
@@ -216,10 +235,23 @@ def build_view_warehouse(source: Path, target: Path, events: int) -> dict:
               for t in ("fact_events", "fact_casualty_claims", "fact_control_changes", "fact_control_observations")}
     con.execute("DETACH src")
     con.execute("CHECKPOINT")
-    from sitrep.warehouse import create_views
-    create_views(con)
     con.close()
     return {"counts": counts, "build_seconds": time.perf_counter() - started, "copies": copies}
+
+
+def time_refresh(path: Path, repeats: int = 2) -> dict[str, float | None]:
+    """Seconds each materialized table takes to recompute (the views step's work), best of `repeats`; None for a
+    plain view."""
+    import duckdb
+    from sitrep.warehouse import refresh_views
+    con = duckdb.connect(str(path))
+    best: dict[str, float | None] = {}
+    for _ in range(repeats):
+        for name, seconds in refresh_views(con).items():
+            best[name] = None if seconds is None else min(seconds, best.get(name) or float("inf"))
+    con.execute("CHECKPOINT")
+    con.close()
+    return best
 
 
 def time_views(path: Path, repeats: int = 3, timeout: float = 120.0) -> list[tuple[str, float, int | None]]:
@@ -302,6 +334,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--view-events", type=int, default=10_000_000)
     parser.add_argument("--no-views", action="store_true")
+    parser.add_argument("--views-from", help="only time the views, on events resampled from this warehouse")
     parser.add_argument("--keep", help="build in this folder and keep it (default: a temp folder, removed)")
     parser.add_argument("--profile", type=int, help="only profile the extraction of this many articles")
     parser.add_argument("--no-write", action="store_true", help="print only; do not append to BENCHMARKS.md")
@@ -312,7 +345,7 @@ def main() -> int:
         for name, seconds, share in hottest_functions(args.profile):
             print(f"  {share:5.1f}%  {seconds:7.2f}s  {name}")
         return 0
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    sizes = [] if args.views_from else [int(s) for s in args.sizes.split(",") if s]
     root = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     rows, details = [], []
@@ -327,9 +360,14 @@ def main() -> int:
             full = run_pipeline(articles, warehouse, work / "dagster_home")
             print(f"   full run {full['wall']:.1f}s, peak RSS {mb(full['peak_rss'])}", flush=True)
             write_file(articles / "zz_new.csv", _fakes_rows(), range(n, n + 100))
-            incremental = run_pipeline(articles, warehouse, work / "dagster_home")
-            print(f"   +1 file (100 articles) {incremental['wall']:.1f}s, re-extracted "
+            incremental = run_pipeline(articles, warehouse, work / "dagster_home", job="facts_and_views_job")
+            print(f"   +1 file (100 articles): facts_and_views_job {incremental['wall']:.1f}s wall "
+                  f"(run {incremental['run_seconds']:.1f}s), re-extracted "
                   f"{incremental['facts'].get('articles_extracted')}", flush=True)
+            outputs = run_pipeline(articles, warehouse, work / "dagster_home", job="outputs_job")
+            copy_seconds, publish_seconds = staged_write_seconds(warehouse)
+            print(f"   then outputs_job {outputs['wall']:.1f}s; staged copy {copy_seconds:.1f}s + publish "
+                  f"{publish_seconds:.1f}s of a {mb(warehouse.stat().st_size)} warehouse", flush=True)
             (articles / "zz_new.csv").unlink()
             floor, sentences = floor_seconds(articles)
             facts = full["facts"]
@@ -340,21 +378,27 @@ def main() -> int:
             rows.append({"n": n, "wall": full["wall"], "rate": n / full["wall"], "rss": full["peak_rss"],
                          "floor": floor, "extract_wall": extract_wall, "extract_cpu": extract_cpu,
                          "incremental": incremental["wall"], "inc_rss": incremental["peak_rss"],
+                         "inc_run": incremental["run_seconds"], "outputs": outputs["wall"],
+                         "staged": (copy_seconds, publish_seconds), "size": warehouse.stat().st_size,
                          "inc_extracted": incremental["facts"].get("articles_extracted"),
-                         "steps": full["steps"], "inc_steps": incremental["steps"], "facts": facts,
+                         "steps": full["steps"], "inc_steps": {**incremental["steps"], **outputs["steps"]},
+                         "facts": facts,
                          "step_peaks": full["step_peaks"]})
             last_warehouse = warehouse
-        views, view_build = [], None
-        if not args.no_views and last_warehouse is not None:
+        views, view_build, refresh = [], None, {}
+        source = Path(args.views_from).resolve() if args.views_from else last_warehouse
+        if not args.no_views and source is not None:
             view_db = root / "views_10m.duckdb"
-            print(f"== views: resampling {args.view_events:,} events from {last_warehouse}", flush=True)
-            view_build = build_view_warehouse(last_warehouse, view_db, args.view_events)
+            print(f"== views: resampling {args.view_events:,} events from {source}", flush=True)
+            view_build = build_view_warehouse(source, view_db, args.view_events)
+            refresh = time_refresh(view_db)
             views = time_views(view_db)
             for name, seconds, count in views:
-                print(f"   {name:<32} {seconds * 1000:8.0f} ms  {count if count is not None else 'interrupted'} rows",
-                      flush=True)
+                refreshed = f"refresh {refresh[name] * 1000:8.0f} ms, " if refresh.get(name) is not None else ""
+                print(f"   {name:<32} {refreshed}read {seconds * 1000:8.0f} ms  "
+                      f"{count if count is not None else 'interrupted'} rows", flush=True)
             view_db.unlink(missing_ok=True)
-        text = render(rows, views, view_build, args.view_events)
+        text = render(rows, views, view_build, refresh)
         print(text)
         if not args.no_write:
             append(text)
@@ -364,22 +408,26 @@ def main() -> int:
     return 0
 
 
-def render(rows: list[dict], views, view_build, view_events: int) -> str:
+def render(rows: list[dict], views, view_build, refresh: dict) -> str:
     today = dt.date.today().isoformat()
     lines = [f"### {today}, {os.cpu_count()} cores, `make bench`", ""]
     if rows:
         lines += ["| N articles | wall (ingest to views, Dagster incl.) | articles/s | peak RSS (process tree) | "
                   "extraction wall | extraction CPU (all workers) | floor (spaCy tokenizer + sentencizer, 1 proc) | "
-                  "extraction / floor (wall) | extraction CPU / floor | +1 file (100 articles) rerun | re-extracted |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "extraction / floor (wall) | extraction CPU / floor | +1 file (100 articles): facts_and_views_job "
+                  "(the sensor's run), wall (run itself) | re-extracted | then outputs_job | staged copy + publish "
+                  "(warehouse size) |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in rows:
             lines.append(f"| {r['n']:,} | {r['wall']:.1f} s | {r['rate']:.0f} | {mb(r['rss'])} | "
                          f"{r['extract_wall']:.1f} s | {r['extract_cpu']:.1f} s | {r['floor']:.1f} s | "
                          f"{r['extract_wall'] / r['floor']:.1f}x | {r['extract_cpu'] / r['floor']:.1f}x | "
-                         f"{r['incremental']:.1f} s | {r['inc_extracted']} |")
+                         f"{r['incremental']:.1f} s ({r['inc_run']:.1f} s) | {r['inc_extracted']} | "
+                         f"{r['outputs']:.1f} s | {r['staged'][0]:.1f} + {r['staged'][1]:.1f} s ({mb(r['size'])}) |")
         steps = sorted({s for r in rows for s in r["steps"]})
-        lines += ["", "Seconds per step (full run; `+1 file` rerun in brackets; peak RSS of the process tree while "
-                      "the step ran, full run):", "",
+        lines += ["", "Seconds per step (full run `sitrep_job`; in brackets the `+1 file` runs: facts_and_views_job, "
+                      "then outputs_job for the exports and report; peak RSS of the process tree while the step ran, "
+                      "full run):", "",
                   "| step | " + " | ".join(f"N={r['n']:,}" for r in rows) + " |",
                   "|---|" + "---:|" * len(rows)]
         for step in steps:
@@ -390,16 +438,21 @@ def render(rows: list[dict], views, view_build, view_events: int) -> str:
         counts = view_build["counts"]
         lines += ["", f"Views on {counts['fact_events']:,} events ({counts['fact_casualty_claims']:,} claims, "
                       f"{counts['fact_control_changes']:,} control changes, {counts['fact_control_observations']:,} "
-                      f"observations; resampled from the real events of the largest run), each fully computed "
+                      f"observations; resampled from the real events of the {'given' if not rows else 'largest'} "
+                      f"run). Refresh: recomputing the view's table in schema `materialized` (sql/materialized; "
+                      f"pipeline time, in the views step), best of 2. Read: the view fully computed "
                       f"(`CREATE TEMP TABLE AS SELECT * FROM view`), warm, best of up to 3:", "",
-                  "| view | ms | rows |", "|---|---:|---:|"]
+                  "| view | refresh ms (pipeline) | read ms | rows |", "|---|---:|---:|---:|"]
         for name, seconds, count in sorted(views, key=lambda v: -v[1]):
+            refreshed = f"{refresh[name] * 1000:,.0f}" if refresh.get(name) is not None else "- (plain view)"
             if count is None:
-                lines.append(f"| {name} | > {seconds * 1000:,.0f} (interrupted) | - |")
+                lines.append(f"| {name} | {refreshed} | > {seconds * 1000:,.0f} (interrupted) | - |")
             else:
-                lines.append(f"| {name} | {seconds * 1000:,.0f} | {count:,} |")
+                lines.append(f"| {name} | {refreshed} | {seconds * 1000:,.0f} | {count:,} |")
         slowest = max(views, key=lambda v: v[1])
-        lines += ["", f"Slowest view: `{slowest[0]}` {slowest[1] * 1000:,.0f} ms."]
+        total = sum(v for v in refresh.values() if v is not None)
+        lines += ["", f"Slowest view read: `{slowest[0]}` {slowest[1] * 1000:,.0f} ms. Refresh of every materialized "
+                      f"table: {total:,.1f} s."]
     return "\n".join(lines) + "\n"
 
 

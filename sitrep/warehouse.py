@@ -458,15 +458,54 @@ def view_name(path: Path) -> str:
     return match.group(1) if match else path.stem
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    names = []
+MATERIALIZED_SCHEMA = "materialized"
+_MATERIALIZED_REF = re.compile(rf"\b{MATERIALIZED_SCHEMA}\.(\w+)", re.I)
+
+
+def materialized_files() -> list[Path]:
+    """sql/materialized: the tables behind the views too slow to compute on every read, each named like its view."""
+    return sorted((SQL_DIR / "materialized").glob("*.sql"))
+
+
+def refresh_order() -> list[tuple[str, str]]:
+    """(table, SQL) of every materialized table, each after the materialized tables its SQL reads."""
+    pending = {}
+    for path in materialized_files():
+        sql = path.read_text(encoding="utf-8")
+        if not re.search(rf"CREATE OR REPLACE TABLE {MATERIALIZED_SCHEMA}\.{path.stem}\b", sql, re.I):
+            raise ValueError(f"{path} does not create the table {MATERIALIZED_SCHEMA}.{path.stem}")
+        pending[path.stem] = sql
+    ordered = []
+    while pending:
+        ready = [name for name, sql in pending.items()
+                 if not ({ref for ref in _MATERIALIZED_REF.findall(sql)} - {name}) & set(pending)]
+        if not ready:
+            raise ValueError(f"materialized tables read each other in a cycle: {sorted(pending)}")
+        for name in sorted(ready):
+            ordered.append((name, pending.pop(name)))
+    return ordered
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
+    """Recompute the materialized tables, then (re)create every view of sql/views, in one transaction.
+
+    Returns each view's name with the seconds its materialized table took to refresh (None: a plain view,
+    computed when read). Every refresh is a full recompute from the fact tables, so reruns are idempotent.
+    """
+    refreshed = {}
     with transaction(con):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {MATERIALIZED_SCHEMA}")
+        for table, sql in refresh_order():
+            started = time.perf_counter()
+            con.execute(sql)
+            refreshed[table] = time.perf_counter() - started
+        names = {}
         for path in view_files():
             name = view_name(path)
             if object_kind(con, name) == "table":  # an older version stored it as a table
                 con.execute(f"DROP TABLE {_identifier(name)}")
             con.execute(path.read_text(encoding="utf-8"))
-            names.append(name)
+            names[name] = refreshed.get(name)
     return names
 
 

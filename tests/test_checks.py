@@ -4,7 +4,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets.checks import claims_reference_events, schema_check_result, schema_checks
+from assets.checks import claims_reference_events, event_points_inside_governorate, schema_check_result, \
+    schema_checks
 from orchestration.resources import WarehouseResource
 from sitrep.warehouse import replace_tables
 
@@ -61,3 +62,17 @@ def test_the_stored_table_is_what_the_schema_check_reads(seed_warehouse):
     check = next(c for c in schema_checks if "fact_events_schema" in str(c.check_keys))
     result = check(warehouse=WarehouseResource(path=str(path)))
     assert not result.passed and "geo_precision" in result.description
+
+
+def test_an_event_point_outside_its_governorate_fails_the_geography_check(seed_warehouse):
+    """Every event on the same point shares the verdict; only the moved event is reported."""
+    path, facts = seed_warehouse
+    warehouse = WarehouseResource(path=str(path))
+    assert event_points_inside_governorate(warehouse=warehouse).passed
+    with duckdb.connect(str(path)) as con:
+        moved = con.execute("SELECT event_id FROM fact_events WHERE admin1 = 'Aleppo' AND latitude IS NOT NULL "
+                            "ORDER BY event_id LIMIT 1").fetchone()[0]
+        con.execute("UPDATE fact_events SET latitude = 33.51, longitude = 36.29 WHERE event_id = ?", [moved])  # Damascus
+    result = event_points_inside_governorate(warehouse=warehouse)
+    assert not result.passed
+    assert result.metadata["outside"].value == 1 and moved in result.metadata["sample"].value

@@ -5,9 +5,10 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
-from orchestration.definitions import defs
-from orchestration.sensors import new_articles_sensor
+from orchestration.definitions import build_defs, defs
+from orchestration.sensors import new_articles_sensor, outputs_after_refresh
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,48 @@ def test_daily_schedule_targets_the_pipeline_job():
     schedule = defs.resolve_schedule_def("daily_refresh")
     assert schedule.cron_schedule == "0 5 * * *"
     assert schedule.job_name == "sitrep_job"
+
+
+def test_the_sensor_starts_facts_and_views_and_the_outputs_follow_off_that_path():
+    assert defs.resolve_sensor_def("new_articles_sensor").job_name == "facts_and_views_job"
+    assert defs.resolve_sensor_def("outputs_after_refresh").job_name == "outputs_job"
+    graph = defs.resolve_asset_graph()
+    outputs = {key for key in graph.get_all_asset_keys() if graph.get(key).group_name == "outputs"}
+    everything = set(graph.get_all_asset_keys())
+    fresh = set(defs.resolve_job_def("facts_and_views_job").asset_layer.selected_asset_keys)
+    assert fresh == everything - outputs and dg.AssetKey("events_deduplicated") in fresh
+    assert set(defs.resolve_job_def("outputs_job").asset_layer.selected_asset_keys) == outputs
+    assert set(defs.resolve_job_def("sitrep_job").asset_layer.selected_asset_keys) == everything
+
+
+def _checks_run(result) -> dict[str, bool]:
+    return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+
+
+def test_a_facts_and_views_run_refreshes_the_views_then_requests_the_outputs(tmp_path, seed_folder, monkeypatch):
+    """The sensor's job runs the checks that gate the views and publishes facts and views without writing exports
+    or the report; its success makes outputs_after_refresh request outputs_job, which writes them from the
+    published warehouse and runs the non-blocking schema checks."""
+    monkeypatch.setenv("SITREP_EXPORTS", str(tmp_path / "exports"))
+    monkeypatch.setenv("SITREP_REPORTS", str(tmp_path / "reports"))
+    local = build_defs(str(tmp_path / "warehouse.duckdb"), str(seed_folder))
+    instance = dg.DagsterInstance.ephemeral()
+    fresh = local.resolve_job_def("facts_and_views_job").execute_in_process(instance=instance)
+    assert fresh.success and not (tmp_path / "exports").exists() and not (tmp_path / "reports").exists()
+    graph = local.resolve_asset_graph()
+    blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
+    advisory = {key.name for key in graph.asset_check_keys} - blocking
+    assert _checks_run(fresh) == {name: True for name in blocking}  # what gates the views runs before them
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM events_deduplicated").fetchone()[0] >= 5
+    context = dg.build_run_status_sensor_context(sensor_name="outputs_after_refresh", dagster_instance=instance,
+                                                 dagster_run=fresh.dagster_run,
+                                                 dagster_event=fresh.get_run_success_event())
+    request = outputs_after_refresh(context)
+    assert isinstance(request, dg.RunRequest) and request.run_key == fresh.run_id
+    outputs = local.resolve_job_def("outputs_job").execute_in_process(instance=instance)
+    assert outputs.success and _checks_run(outputs) == {name: True for name in advisory}
+    assert (tmp_path / "reports" / "sitrep.html").exists() and any((tmp_path / "exports").iterdir())
 
 
 def test_sensor_requests_a_run_for_a_new_file_and_skips_when_nothing_changed(tmp_path, monkeypatch):

@@ -1,15 +1,5 @@
 -- Fatalities per month and governorate with UCDP-style low / best / high ranges.
+-- Computed by the pipeline's views step (sql/materialized/casualties_monthly_by_admin1.sql) and stored sorted: DuckDB scans a
+-- table in insertion order (preserve_insertion_order, on by default), so no ORDER BY is needed here.
 CREATE OR REPLACE VIEW casualties_monthly_by_admin1 AS
-SELECT
-    date_trunc('month', event_date)::DATE AS month,
-    coalesce(admin1, 'unknown')           AS admin1,
-    count(*)                              AS events,
-    sum(fatalities_low)                   AS fatalities_low,
-    sum(fatalities_best)                  AS fatalities_best,
-    sum(fatalities_high)                  AS fatalities_high,
-    sum(coalesce(injured_best, 0))        AS injured_best,
-    sum(CASE WHEN civilian_targeting THEN fatalities_best ELSE 0 END) AS civilian_fatalities_best
-FROM fact_events
-WHERE event_date IS NOT NULL
-GROUP BY ALL
-ORDER BY month, admin1;
+SELECT * FROM materialized.casualties_monthly_by_admin1;

@@ -1,11 +1,5 @@
 -- Events per month by ACLED event type.
+-- Computed by the pipeline's views step (sql/materialized/events_monthly_by_type.sql) and stored sorted: DuckDB scans a
+-- table in insertion order (preserve_insertion_order, on by default), so no ORDER BY is needed here.
 CREATE OR REPLACE VIEW events_monthly_by_type AS
-SELECT
-    date_trunc('month', event_date)::DATE AS month,
-    event_type,
-    count(*)             AS events,
-    sum(fatalities_best) AS fatalities_best
-FROM fact_events
-WHERE event_date IS NOT NULL
-GROUP BY ALL
-ORDER BY month, event_type;
+SELECT * FROM materialized.events_monthly_by_type;
