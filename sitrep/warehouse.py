@@ -118,6 +118,14 @@ class _Backoff:
         self.delay = min(self.delay * 2, _MAX_DELAY)
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Cap DuckDB's memory for a warehouse connection. Its buffer pool may otherwise grow to 80% of the machine's
+    memory, and a pipeline process keeps what it grew to; SITREP_DUCKDB_MEMORY sets the cap (default 1GB;
+    DuckDB spills larger work to disk)."""
+    con.execute("SET memory_limit = ?", [os.environ.get("SITREP_DUCKDB_MEMORY", "1GB")])
+    return con
+
+
 # ---------------------------------------------------------------- readers
 def open_read_only(path: str | Path, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
     """A read-only connection. Only a read-write DuckDB session in another process can make it wait."""
@@ -127,7 +135,7 @@ def open_read_only(path: str | Path, wait_seconds: float = 60.0) -> duckdb.DuckD
     backoff = _Backoff(wait_seconds)
     while True:
         try:
-            return duckdb.connect(str(path), read_only=True)
+            return limit_memory(duckdb.connect(str(path), read_only=True))
         except duckdb.Error as error:
             if not _is_lock_error(error):
                 raise _unreadable(path, error) from error
@@ -300,7 +308,7 @@ class StagedWrite:
                 log.info("staged %s (%.1f MB) in %.0f ms", self.path.name, self.staging.stat().st_size / 1e6,
                          (time.perf_counter() - started) * 1000)
             try:
-                self.con = duckdb.connect(str(self.staging))
+                self.con = limit_memory(duckdb.connect(str(self.staging)))
                 self.con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
             except duckdb.Error as error:
                 raise _unreadable(self.path, error, shown=str(self.staging)) from error
