@@ -5,7 +5,7 @@ pandera's failure cases into readable check results.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 import pandera.polars as pa
 import polars as pl
@@ -199,3 +199,30 @@ def validation_failures(table: str, frame: pl.DataFrame) -> pl.DataFrame | None:
     except pa.errors.SchemaErrors as errors:
         return errors.failure_cases
     return None
+
+
+def unique_columns(table: str) -> list[str]:
+    return [name for name, column in SCHEMAS[table].to_schema().columns.items() if column.unique]
+
+
+def validation_failures_streamed(table: str, batches: Iterable[pl.DataFrame],
+                                 duplicates: dict[str, list]) -> pl.DataFrame | None:
+    """pandera's failure cases for a table read batch by batch, so a large table is never whole in memory.
+
+    Uniqueness is a property of the whole table, so it is not taken from the batches: `duplicates` holds, per
+    unique column, the values the warehouse found more than once (a GROUP BY), reported as pandera would."""
+    parts, offset = [], 0
+    for frame in batches:
+        failures = validation_failures(table, frame)
+        if failures is not None:
+            failures = failures.filter(pl.col("check") != "field_uniqueness").with_columns(
+                (pl.col("index") + offset).cast(pl.Int64).alias("index"))
+            if failures.height:
+                parts.append(failures)
+        offset += frame.height
+    for column, values in duplicates.items():
+        if values:
+            parts.append(pl.DataFrame({"failure_case": [str(v) for v in values], "schema_context": "Column",
+                                       "column": column, "check": "field_uniqueness"}).with_columns(
+                pl.lit(None, pl.Int32).alias("check_number"), pl.lit(None, pl.Int64).alias("index")))
+    return pl.concat(parts, how="diagonal_relaxed") if parts else None

@@ -4,9 +4,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets.checks import claims_reference_events, event_points_inside_governorate, schema_check_result, \
-    schema_checks
+from assets.checks import checked_table, claims_reference_events, event_points_inside_governorate, \
+    schema_check_result, schema_checks
 from orchestration.resources import WarehouseResource
+from sitrep.schemas import validation_failures_streamed
 from sitrep.warehouse import replace_tables
 
 
@@ -76,3 +77,22 @@ def test_an_event_point_outside_its_governorate_fails_the_geography_check(seed_w
     result = event_points_inside_governorate(warehouse=warehouse)
     assert not result.passed
     assert result.metadata["outside"].value == 1 and moved in result.metadata["sample"].value
+
+
+def test_a_table_checked_in_batches_finds_what_the_whole_table_check_finds(seed_warehouse):
+    path, _ = seed_warehouse
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE fact_events SET geo_precision = 7 WHERE event_id = (SELECT max(event_id) FROM fact_events)")
+    with duckdb.connect(str(path), read_only=True) as con:
+        whole = checked_table(con, "fact_events")
+        batched = checked_table(con, "fact_events", whole_below=1)
+        frame = con.sql("SELECT * FROM fact_events").pl()
+    for result in (whole, batched):
+        assert not result.passed and "geo_precision" in result.description
+        assert result.metadata["rows_checked"].value == frame.height
+    # a key repeated across two batches is a whole-table fact: it comes from the warehouse's GROUP BY
+    twice = frame["event_id"][0]
+    failures = validation_failures_streamed("fact_events", [frame.head(3), frame.tail(frame.height - 3)],
+                                            {"event_id": [twice]})
+    assert failures.filter(pl.col("check") == "field_uniqueness")["failure_case"].to_list() == [twice]
+
