@@ -27,7 +27,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import json
 import os
 import re
 import shutil
@@ -348,7 +347,7 @@ def main() -> int:
     sizes = [] if args.views_from else [int(s) for s in args.sizes.split(",") if s]
     root = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
     root.mkdir(parents=True, exist_ok=True)
-    rows, details = [], []
+    rows = []
     try:
         last_warehouse = None
         for n in sizes:
