@@ -99,6 +99,7 @@ _BYSTANDER = re.compile(r"\b(?:ministers?|government|officials?|ministry|council
                         r"positions|areas?|held|controlled|territory|neighbou?rhoods?|towns?|villages?|city)\b", re.I)
 _ORIGIN_BEFORE = re.compile(r"\b(?:residents|people|civilians|families|evacuees|displaced|fighters|buses|convoy)\s+"
                             r"(?:[\w-]+\s+){0,3}?from\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:(?:towns?|villages?|cities|city|areas?)\s+of\s+)?$", re.I)
+_PLACE_PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|near|of|outside)\s+(?:the\s+)?$", re.I)  # "an official in Homs said"
 _MUTUAL = re.compile(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
 _HEDGED_APPOSITIVE = re.compile(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
                                 r"either)\s+([^,]{1,40}),\s*$", re.I)
@@ -362,7 +363,7 @@ class ArticleExtractor:
                                                c.feature in ("admin1", "admin2", "city") for c in candidates):
                     candidates = []  # a namesake far from the governorate the sentence names
                 if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]) and \
-                        not re.search(r"\b(?:in|at|from|near|of|outside)\s+(?:the\s+)?$", text[max(0, s - 12):s], re.I):
+                        not _PLACE_PREPOSITION_BEFORE.search(text[max(0, s - 12):s]):
                     continue  # "Damascus promised a truce": the government, not the place
                 if candidates or hint:
                     hit = EntityHit("place", s, s + len(surface), surface, None, candidates=list(candidates),
