@@ -1,6 +1,7 @@
 """Extraction over a whole corpus: articles in, one polars frame per warehouse table out."""
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 
 from sitrep.extract import ArticleExtractor
@@ -83,30 +84,50 @@ def finish_corpus(raw: dict[str, pl.DataFrame], ref: Reference) -> dict[str, pl.
 
 
 def infer_unresolved_admin1(events: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """A place the gazetteer lacks, named without a governorate, takes the governorate other
-    articles give it ("Tir Maallah in northern Homs"): the majority among same-spelled places."""
+    """infer_unresolved_admin1_in on a frame (the in-memory path: extract_corpus)."""
     if events.height == 0:
         return events
-    names = events.select(pl.col("location").unique().drop_nulls())["location"]
+    con = duckdb.connect()
+    con.register("_events_in", events.to_arrow())
+    con.execute("CREATE TABLE events AS SELECT * FROM _events_in")
+    infer_unresolved_admin1_in(con, "events", ref)
+    return con.sql("SELECT * FROM events").pl().cast(events.schema)
+
+
+def infer_unresolved_admin1_in(con: duckdb.DuckDBPyConnection, table: str, ref: Reference) -> None:
+    """A place the gazetteer lacks, named without a governorate, takes the governorate other
+    articles give it ("Tir Maallah in northern Homs"): the majority among same-spelled places
+    (ties: the first governorate by name), placed at its centroid (geo_precision 3).
+
+    In SQL on the table itself, so the warehouse's load never holds the corpus's events in Python."""
+    names = [name for (name,) in con.execute(
+        f'SELECT DISTINCT location FROM "{table}" WHERE place_id IS NULL AND location IS NOT NULL').fetchall()]
+    if not names:
+        return
     keys = pl.DataFrame({"location": names, "_key": [place_name_key(name) for name in names]},
                         schema={"location": pl.Utf8, "_key": pl.Utf8})
-    keyed = events.join(keys, on="location", how="left", nulls_equal=False, maintain_order="left")
-    votes = (keyed.filter(pl.col("place_id").is_null() & pl.col("admin1").is_not_null())
-             .group_by("_key", "admin1").len()
-             .sort(["_key", "len", "admin1"], descending=[False, True, False])
-             .group_by("_key", maintain_order=True).first()
-             .select("_key", pl.col("admin1").alias("_inferred")))
-    if votes.height == 0:
-        return events
-    centroids = pl.DataFrame([{"_inferred": name, "_lat": row["latitude"], "_lon": row["longitude"]}
-                              for name, row in ref.admin1.items()])
-    missing = pl.col("place_id").is_null() & pl.col("admin1").is_null() & pl.col("_inferred").is_not_null()
-    return (keyed.join(votes, on="_key", how="left").join(centroids, on="_inferred", how="left")
-            .with_columns(pl.when(missing).then(pl.col("_inferred")).otherwise(pl.col("admin1")).alias("admin1"),
-                          pl.when(missing).then(pl.col("_lat")).otherwise(pl.col("latitude")).alias("latitude"),
-                          pl.when(missing).then(pl.col("_lon")).otherwise(pl.col("longitude")).alias("longitude"),
-                          pl.when(missing).then(pl.lit(3, pl.Int32)).otherwise(pl.col("geo_precision")).alias("geo_precision"))
-            .select(events.columns))
+    points = pl.DataFrame({"admin1": list(ref.admin1), "_lat": [row["latitude"] for row in ref.admin1.values()],
+                           "_lon": [row["longitude"] for row in ref.admin1.values()]},
+                          schema={"admin1": pl.Utf8, "_lat": pl.Float64, "_lon": pl.Float64})
+    con.register("_place_keys", keys.to_arrow())
+    con.register("_admin1_points", points.to_arrow())
+    try:
+        con.execute(f"""
+            UPDATE "{table}" AS e
+            SET admin1 = v.admin1, latitude = p._lat, longitude = p._lon, geo_precision = 3
+            FROM _place_keys k
+            JOIN (SELECT _key, admin1 FROM (
+                    SELECT k._key, e.admin1,
+                           row_number() OVER (PARTITION BY k._key ORDER BY count(*) DESC, e.admin1) AS rank
+                    FROM "{table}" e JOIN _place_keys k USING (location)
+                    WHERE e.place_id IS NULL AND e.admin1 IS NOT NULL
+                    GROUP BY k._key, e.admin1)
+                  WHERE rank = 1) v USING (_key)
+            JOIN _admin1_points p ON p.admin1 = v.admin1
+            WHERE e.location = k.location AND e.place_id IS NULL AND e.admin1 IS NULL""")
+    finally:
+        con.unregister("_place_keys")
+        con.unregister("_admin1_points")
 
 
 def summarize_unresolved(raw: pl.DataFrame) -> pl.DataFrame:

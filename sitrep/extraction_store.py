@@ -12,8 +12,8 @@ gone; articles no longer in ``raw_articles`` simply drop out. Workers (``extract
 local process pool, Dagster's multiprocess executor, or Dask workers on other machines) write
 new chunks and touch nothing else. One writer (``load_facts``) then rebuilds every fact table
 from the chunks of the current articles and applies the corpus-level passes
-(``finish_corpus``: governorates of unresolved places inferred across articles, unresolved names
-counted) over the whole corpus, in one transaction, so the tables are exactly those a full
+(governorates of unresolved places inferred across articles in SQL on fact_events, unresolved
+names counted) over the whole corpus, in one transaction, so the tables are exactly those a full
 rebuild gives, whatever was reused.
 
 The chunk folder is ``SITREP_EXTRACTIONS`` or ``.<warehouse file name>.extractions/`` beside the
@@ -37,7 +37,7 @@ import duckdb
 import polars as pl
 
 from sitrep import warehouse as wh
-from sitrep.corpus import FACT_TABLES, RAW_TABLES, extract_articles, finish_corpus
+from sitrep.corpus import FACT_TABLES, RAW_TABLES, extract_articles, infer_unresolved_admin1_in, summarize_unresolved
 from sitrep.corpus import frame as empty_frame
 from sitrep.ingest import Article
 
@@ -340,12 +340,10 @@ def load_facts(con: duckdb.DuckDBPyConnection, store: Path, plan_: Plan, new_chu
     reused = con.execute("SELECT count(*) FROM _reused").fetchone()[0]
     new_files = {table: [str(chunk_path(store, c) / f"{table}.parquet") for c in sorted(new_chunks)]
                  for table in RAW_TABLES}
-    # Python only sees the two frames the corpus-level passes need; the others go Parquet -> DuckDB.
-    raw = {}
-    for table in ("fact_events", "unresolved_raw"):
-        loaded = con.sql(_rows_sql(_chunk_files(con, store, table))).pl() if has_rows else None
-        raw[table] = loaded if loaded is not None and loaded.height else empty_frame(table, [])
-    finished = finish_corpus(raw, ref)
+    # Python only sees the unresolved names (to count them); every fact table goes Parquet -> DuckDB, and the
+    # governorates of unresolved places are inferred across the corpus in SQL on fact_events itself.
+    loaded = con.sql(_rows_sql(_chunk_files(con, store, "unresolved_raw"))).pl() if has_rows else None
+    unresolved = summarize_unresolved(loaded if loaded is not None and loaded.height else empty_frame("unresolved_raw", []))
     counts: dict[str, int] = {}
     log_frame_sql = (f"SELECT a.article_id, a.source_file, a.published_date, a.content_hash, {_KEY_SQL} AS extraction_key, "
                      f"$ref AS reference_version, $code AS code_version, s.chunk "
@@ -362,10 +360,9 @@ def load_facts(con: duckdb.DuckDBPyConnection, store: Path, plan_: Plan, new_chu
                 continue
             wh._drop_any(con, table)
             con.execute(wh.table_ddl(table))
-            if table in ("fact_events", "unresolved_mentions"):
-                frame = finished[table]
-                if frame.height:
-                    con.register("incoming_rows", frame.to_arrow())
+            if table == "unresolved_mentions":
+                if unresolved.height:
+                    con.register("incoming_rows", unresolved.to_arrow())
                     con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming_rows')
                     con.unregister("incoming_rows")
             elif table == LOG_TABLE:
@@ -373,6 +370,8 @@ def load_facts(con: duckdb.DuckDBPyConnection, store: Path, plan_: Plan, new_chu
                             {"ref": plan_.reference_version, "code": plan_.code_version})
             elif has_rows:
                 con.execute(f'INSERT INTO "{table}" BY NAME {_rows_sql(_chunk_files(con, store, table))}')
+                if table == "fact_events":
+                    infer_unresolved_admin1_in(con, table, ref)
             counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
     return counts
 
