@@ -13,8 +13,8 @@ from sitrep.schemas import SCHEMAS, unique_columns, validation_failures, validat
 from sitrep.warehouse import read_table
 
 FAILURE_SAMPLE = 10
-WHOLE_TABLE_ROWS = 500_000  # larger tables are validated in batches of BATCH_ROWS
-BATCH_ROWS = 200_000
+WHOLE_TABLE_ROWS = 200_000  # larger tables are validated in batches of BATCH_ROWS
+BATCH_ROWS = 100_000
 
 
 def schema_check_result(table: str, frame: pl.DataFrame) -> dg.AssetCheckResult:
