@@ -17,7 +17,8 @@ from sitrep.geography import distance_to_governorate
 from sitrep.matching import fold_for_matching
 from sitrep.prefilter import prefilter
 from sitrep.reference import Place, Reference
-from sitrep.text import Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences
+from sitrep.text import (Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences,
+                         strip_article)
 
 EXTRACTOR = "rules-v1"
 NEAR_GOVERNORATE_DEGREES = 0.3  # ~30 km
@@ -385,7 +386,7 @@ class ArticleExtractor:
     def _name_word(self, text: str, span: tuple[int, int]) -> bool:
         """A word that can be part of a place's name, not a title, direction, feature or actor word."""
         word = fold(text[span[0]:span[1]])
-        base = re.sub(r"^(?:al|el|as|ash|ad|ar|az|at|an)-", "", word)
+        base = strip_article(word)
         return not (word.isdigit() or base in self.suffix_words or word in _NOT_PLACE_WORDS or word in _DIRECTION_WORDS or word in _FEATURE_WORDS
                     or word in _CALENDAR_WORDS or word in _GENERIC_NAME_WORDS or word in self.actor_words)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from sitrep.matching import AliasMatcher
-from sitrep.text import place_name_key, place_skeleton
+from sitrep.text import place_name_key, place_skeleton, starts_with_article
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
 REFERENCE_FILES = ("actors.yaml", "sources.yaml", "gazetteer.csv", "place_aliases.csv", "admin1.csv",
@@ -89,7 +89,6 @@ class Place:
     population: int
 
 
-_ARTICLE_START = re.compile(r"^\s*(?:al|el|as|ash|ad|ar|az|at|an)[-\s]", re.I)
 _FEATURE_RANK = {"city": 0, "admin1": 1, "town": 2, "admin2": 3, "neighbourhood": 4, "military_base": 4,
                  "airport": 4, "village": 5, "admin3": 6, "region": 6, "landmark": 7}
 
@@ -110,7 +109,7 @@ class Reference:
     def __post_init__(self) -> None:
         prefixes = set(self.cues.get("place_prefix_words") or [])
         for place_id, alias in self.place_aliases:
-            if len(place_name_key(alias)) < 3 or (place_name_key(alias) in prefixes and not _ARTICLE_START.match(alias)):
+            if len(place_name_key(alias)) < 3 or (place_name_key(alias) in prefixes and not starts_with_article(alias)):
                 continue  # "Al", "As", a lone "Khan" or "Tal": fragments, not names ("Al-Bab" is one)
             for index, key in ((self._by_key, place_name_key(alias)), (self._by_skeleton, place_skeleton(alias))):
                 if key and place_id not in index.setdefault(key, []):

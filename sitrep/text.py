@@ -123,6 +123,17 @@ _SEPARATORS = re.compile(r"[\s-]+")
 
 
 @lru_cache(maxsize=200_000)
+def starts_with_article(name: str) -> bool:
+    """'Al-Bab', 'as-Saan': the name opens with the Arabic article (folded, any transliteration)."""
+    return _ARTICLE_PREFIX.match(fold(name).strip()) is not None
+
+
+def strip_article(word: str) -> str:
+    """'al-aswad' -> 'aswad': a folded word without its leading article."""
+    match = _ARTICLE_PREFIX.match(word)
+    return word[match.end():] if match else word
+
+
 def place_name_key(name: str) -> str:
     """The exact-match key of a place name: case, diacritics, al-/el- prefixes and
     the common spelling pairs (Tal/Tell/Tall, Kafr/Kfar, Deir/Dayr ...) folded."""
