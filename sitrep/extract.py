@@ -251,21 +251,22 @@ class ArticleExtractor:
                 continue
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
-        spelled = self._actor_spelling_variants(text, taken)
+        runs = list(_PLACE_CANDIDATE.finditer(text))  # capitalised word runs: actor spellings and places
+        spelled = self._actor_spelling_variants(text, runs, taken)
         actors = sorted(actors + spelled, key=lambda h: h.start)
         taken += [(h.start, h.end) for h in spelled]
         admin1 = [EntityHit("admin1", h.start, h.end, h.surface, h.key) for h in self.ref.admin1_matcher.find(text, folded)]
-        places = self._place_hits(text, taken, {h.resolved_id for h in admin1})
+        places = self._place_hits(text, runs, taken, {h.resolved_id for h in admin1})
         return sorted(sources + actors + places, key=lambda h: h.start), admin1
 
-    def _actor_spelling_variants(self, text: str, taken) -> list[EntityHit]:
+    def _actor_spelling_variants(self, text: str, runs: list[re.Match], taken) -> list[EntityHit]:
         """A capitalised name no alias matched that is a group's name spelled another way
         ("Suqor Al Sham", "Nour al-Din al-Zenki"): matched on transliteration-loose keys."""
         hits = []
-        for match in _PLACE_CANDIDATE.finditer(text):
-            if any(match.start() < e and match.end() > s for s, e in taken) or " " not in match.group():
+        for match in runs:
+            if " " not in match.group() or any(match.start() < e and match.end() > s for s, e in taken):
                 continue
-            words = [(match.start() + w.start(), match.start() + w.end()) for w in re.finditer(r"\S+", match.group())]
+            words = [(match.start() + w.start(), match.start() + w.end()) for w in _NON_SPACE.finditer(match.group())]
             for i, j in ((0, len(words)), (1, len(words)), (0, len(words) - 1)):
                 if j - i < 2:
                     continue
@@ -276,16 +277,17 @@ class ArticleExtractor:
                     break
         return hits
 
-    def _place_hits(self, text: str, taken: list[tuple[int, int]], sentence_admin1: set[str]) -> list[EntityHit]:
+    def _place_hits(self, text: str, runs: list[re.Match], taken: list[tuple[int, int]],
+                    sentence_admin1: set[str]) -> list[EntityHit]:
         """Places among capitalised word runs; a run may hold several ("Tartous Homs and Hasakeh").
 
         A run the gazetteer does not know, standing where a place stands ("the village of
         Tir Maallah", "Otaya town"), is kept as an unresolved place with no candidates.
         """
         hits: list[EntityHit] = []
-        for match in _PLACE_CANDIDATE.finditer(text):
+        for match in runs:
             words = [(match.start() + w.start(), match.start() + w.end())
-                     for w in re.finditer(r"[\w'’]+(?:-[\w'’]+)*", match.group())]
+                     for w in _NAME_WORD.finditer(match.group())]
             found = self._places_in_words(text, words, taken, sentence_admin1)
             if not found:
                 found = self._unresolved_place(text, match, taken)
@@ -298,8 +300,7 @@ class ArticleExtractor:
         while len(words) > 1 and "-" in words[0] and _ADJECTIVE_WORD.search(words[0]):
             cut = surface.index(words[1], len(words[0]))  # "the SDF-controlled Kishkiyeh town": Kishkiyeh
             start, surface, words = start + cut, surface[cut:], words[1:]
-        feature_after = bool(_UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]))
-        if (start == 0 and not feature_after) or len(surface) < 3 or any(start < e and match.end() > s for s, e in taken):
+        if len(surface) < 3:
             return []
         could_be = self._unresolved_memo.get(surface)
         if could_be is None:  # the tests of the surface alone, once per surface
@@ -308,7 +309,12 @@ class ArticleExtractor:
                 any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in name_words) or
                 " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface) or
                 fold(surface) in (self.cues.get("adjective_actors") or {}))
-        if not could_be or _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]):
+        if not could_be:
+            return []
+        feature_after = bool(_UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]))
+        if (start == 0 and not feature_after) or any(start < e and match.end() > s for s, e in taken):
+            return []
+        if _GROUP_NOUN_AFTER.match(text[match.end():match.end() + 30]):
             return []  # "Islamist faction fighters", "Olive Branch forces": who, not where
         if feature_after or _UNRESOLVED_BEFORE.search(text[max(0, start - 40):start]) or \
                 self._in_governorate_after(text[start + len(surface):start + len(surface) + 50]):
@@ -551,10 +557,10 @@ class ArticleExtractor:
                          seen_kinds: set[str] = frozenset()) -> list[Event]:
         sentence = sentences[index]
         text = sentence.text
-        if self.cues["background_re"].search(text) or is_heading(text):
-            return []
-        hits, admin1_hits = per_sentence[index]
         cues = self._cue_matches(text)
+        if not cues or self.cues["background_re"].search(text) or is_heading(text):
+            return []  # most sentences hold no cue: nothing else here needs to run for them
+        hits, admin1_hits = per_sentence[index]
         actors = [h for h in hits if h.kind == "actor"]
         places = [h for h in hits if h.kind == "place"]
         event_date, time_precision, date_rule = resolve_event_date(text, published)
@@ -571,7 +577,7 @@ class ArticleExtractor:
             if cue.get("needs_object") and not (_DESCRIPTOR_OBJECT.match(text[end:end + 60]) or
                                                  any(end <= p.start < end + 60 for p in places)):
                 continue
-            if re.search(r"\bthe\s+$", text[max(0, start - 5):start], re.I) and (
+            if _THE_BEFORE.search(text[max(0, start - 5):start]) and (
                     kind in seen_kinds or EVENT_TYPES.get(kind, ("",))[0] in {EVENT_TYPES.get(k, ("",))[0] for k in seen_kinds}):
                 continue  # "the blast", "the attack", "killed in the clashes" after a capture: already reported
             actor1, actor2 = self._attribute(kind, text, start, end, window_end, actors, event_date)
@@ -989,6 +995,8 @@ class ArticleExtractor:
     def _observations(self, article_id, sentence, hits, published) -> list[dict]:
         rows = []
         text = sentence.text
+        if "-held" not in text and "-controlled" not in text and not _STRONGHOLD_WORD.search(text):
+            return rows  # both patterns need one of these words
         places = [h for h in hits if h.kind == "place" and h.place]
         for m in re.finditer(r"\b([\w]+(?: [A-Z][\w]+)?)-(?:held|controlled)\b", text):
             side = self.held_words.get(m.group(1).lower())
@@ -1083,15 +1091,15 @@ class ArticleExtractor:
                  "char_end": sentence.start + h.end, "surface": h.surface, "kind": "place", "sentence": text}
                 for h in hits if h.kind == "place" and h.resolved_id is None]
         for m in _PLACE_CANDIDATE.finditer(text):
-            surface = re.sub(r"['’]s$", "", m.group())
+            surface = _POSSESSIVE_END.sub("", m.group())
             if m.start() == 0 or surface.lower() in _NOT_PLACE_WORDS or len(surface) < 3 or self._not_a_name(surface):
                 continue
             if any(m.start() < h.end and m.end() > h.start for h in hits):
                 continue
             kind = None
-            if re.search(r"\b(?:Brigades?|Battalions?|Front|Army|Movement|Division|Forces|Jaysh|Liwa|Harakat|Faylaq|Ahrar|Jabhat|Kataib|Saraya|Group|Militia|Regiment)\b", surface):
+            if _GROUP_NAME_WORD.search(surface):
                 kind = "actor"
-            elif re.search(r"\b(?:in|at|near|into|of|outside|towards?|village of|town of|city of)\s+(?:the\s+)?$", text[max(0, m.start() - 20):m.start()]):
+            elif _LOCATIVE_JUST_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
                 kind = "place"
             if kind:
                 rows.append({"article_id": article_id, "sentence_idx": sentence.idx,
@@ -1103,6 +1111,13 @@ class ArticleExtractor:
 _MEMO_LIMIT = 100_000  # surfaces an extractor remembers before starting over (a few MB per memo)
 _ACTOR_AS_MODIFIER = re.compile(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", re.I)
 _POSSESSIVE_END = re.compile(r"['’]s$")
+_NON_SPACE = re.compile(r"\S+")
+_NAME_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+_GROUP_NAME_WORD = re.compile(r"\b(?:Brigades?|Battalions?|Front|Army|Movement|Division|Forces|Jaysh|Liwa|Harakat|Faylaq|"
+                              r"Ahrar|Jabhat|Kataib|Saraya|Group|Militia|Regiment)\b")
+_LOCATIVE_JUST_BEFORE = re.compile(r"\b(?:in|at|near|into|of|outside|towards?|village of|town of|city of)\s+(?:the\s+)?$")
+_STRONGHOLD_WORD = re.compile(r"(?:outpost|stronghold|bastion|enclave|pocket)\b")
 
 
 def close_spelling(surface: str, place: Place, ref: Reference) -> bool:

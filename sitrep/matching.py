@@ -6,16 +6,15 @@ number of aliases, so matching stays linear in the text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import ahocorasick
 
 from sitrep.text import fold
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A tuple, not a frozen dataclass: every sentence makes several, and tuples are the cheapest to build."""
     start: int
     end: int
     surface: str

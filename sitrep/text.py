@@ -134,6 +134,7 @@ def strip_article(word: str) -> str:
     return word[match.end():] if match else word
 
 
+@lru_cache(maxsize=200_000)
 def place_name_key(name: str) -> str:
     """The exact-match key of a place name: case, diacritics, al-/el- prefixes and
     the common spelling pairs (Tal/Tell/Tall, Kafr/Kfar, Deir/Dayr ...) folded."""
