@@ -232,7 +232,9 @@ class ArticleExtractor:
         self._variants_memo: dict[str, list[Place]] = {}
         self._not_a_name_memo: dict[str, bool] = {}
         self._unresolved_memo: dict[str, bool] = {}
-        self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._unresolved_memo)
+        self._run_memo: dict[str, bool] = {}
+        self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._unresolved_memo,
+                       self._run_memo)
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
@@ -286,13 +288,35 @@ class ArticleExtractor:
         """
         hits: list[EntityHit] = []
         for match in runs:
-            words = [(match.start() + w.start(), match.start() + w.end())
-                     for w in _NAME_WORD.finditer(match.group())]
-            found = self._places_in_words(text, words, taken, sentence_admin1)
+            found = []
+            if self._may_name_place(match.group()):
+                words = [(match.start() + w.start(), match.start() + w.end())
+                         for w in _NAME_WORD.finditer(match.group())]
+                found = self._places_in_words(text, words, taken, sentence_admin1)
             if not found:
                 found = self._unresolved_place(text, match, taken)
             hits += found
         return hits
+
+    def _may_name_place(self, run: str) -> bool:
+        """Whether any of a run's word windows is a gazetteer name or spelling variant; when none is,
+        `_places_in_words` finds nothing whatever the context (most runs: "The", "Syrian Observatory")."""
+        known = self._run_memo.get(run)
+        if known is None:
+            words = [w.span() for w in _NAME_WORD.finditer(run)]
+            known = False
+            for size in range(min(len(words), 5), 0, -1):
+                for i in range(0, len(words) - size + 1):
+                    surface = run[words[i][0]:words[i + size - 1][1]]
+                    if surface.endswith(("'s", "’s")):
+                        surface = surface[:-2]
+                    if self.ref.places_named(surface) or self.ref.places_named(surface, loose=True):
+                        known = True
+                        break
+                if known:
+                    break
+            self._run_memo[run] = known
+        return known
 
     def _unresolved_place(self, text: str, match: re.Match, taken) -> list[EntityHit]:
         surface, start = _POSSESSIVE_END.sub("", match.group()), match.start()
