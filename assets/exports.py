@@ -8,8 +8,8 @@ import polars as pl
 
 from assets.metadata import markdown_table
 from orchestration.resources import PROJECT_ROOT, WarehouseResource
-from sitrep.exports import (ACLED_FILE, GEOJSON_FILE, acled_row, iter_events, read_acled_preview, validate_acled_csv,
-                            validate_geojson, write_acled_csv, write_geojson)
+from sitrep.exports import (ACLED_FILE, GEOJSON_FILE, read_acled_preview, validate_acled_csv, validate_geojson,
+                            write_acled_csv, write_geojson)
 
 PREVIEW_COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "inter1", "actor2", "inter2", "interaction",
                    "admin1", "location", "fatalities")
@@ -29,9 +29,8 @@ def acled_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     event_id; inter1/inter2 = the actors' ACLED type codes from dim_actor; interaction combines them, lower code
     first; fatalities = fatalities_best), read back and validated after writing. Folder: SITREP_EXPORTS, else exports/ beside the warehouse."""
     timestamp = int(time.time())
-    with warehouse.connect(read_only=True) as con:  # streamed: rows are written as they are fetched
-        path, written = write_acled_csv((acled_row(e, timestamp) for e in iter_events(con)),
-                                        exports_dir_from_env(warehouse.path) / ACLED_FILE)
+    with warehouse.connect(read_only=True) as con:  # DuckDB writes the file: no row passes through Python
+        path, written = write_acled_csv(con, exports_dir_from_env(warehouse.path) / ACLED_FILE, timestamp)
     read_back = validate_acled_csv(path, expected_rows=written)
     context.log.info("ACLED CSV %s: %d rows written and read back", path, read_back)
     first = read_acled_preview(path)
@@ -51,8 +50,8 @@ def events_geojson(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     """exports/sitrep_events.geojson: a FeatureCollection with one Point ([longitude, latitude], WGS84) per event
     that has coordinates, its ACLED fields, sides, fatality range and provenance as properties; read back and
     validated after writing. Folder: SITREP_EXPORTS, else exports/ beside the warehouse."""
-    with warehouse.connect(read_only=True) as con:  # streamed: features are written as they are fetched
-        path, written, skipped = write_geojson(iter_events(con), exports_dir_from_env(warehouse.path) / GEOJSON_FILE)
+    with warehouse.connect(read_only=True) as con:  # DuckDB writes the file: no event passes through Python
+        path, written, skipped = write_geojson(con, exports_dir_from_env(warehouse.path) / GEOJSON_FILE)
     features = validate_geojson(path, expected_features=written)
     context.log.info("GeoJSON %s: %d features, %d events without coordinates left out", path, features, skipped)
     return dg.MaterializeResult(metadata={

@@ -4,7 +4,13 @@
 -- Linear, not a self-join: an event is its own candidate, so its canonical event lies on the day before
 -- when a compatible event exists there, else on its own day, never on the day after; and it depends only on
 -- the event's (type, place, day, side), so it is computed once per such group and joined back to the events.
-CREATE OR REPLACE TABLE materialized.event_mentions AS
+-- The ids are stored uncompressed: a full read of 10 million rows then copies them instead of decoding FSST
+-- first (about 40% less work for the reader; the file grows by some 10 bytes a row).
+CREATE OR REPLACE TABLE materialized.event_mentions (
+    event_id           VARCHAR USING COMPRESSION uncompressed,
+    canonical_event_id VARCHAR USING COMPRESSION uncompressed
+);
+INSERT INTO materialized.event_mentions
 WITH keyed AS (
     SELECT event_id, event_type, coalesce(place_id, location) AS place_key, event_date AS day,
            coalesce(actor1_side, 'unknown') AS side
