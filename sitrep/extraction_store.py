@@ -215,18 +215,19 @@ def new_chunk_id() -> str:
     return f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(5)}"
 
 
-_REFERENCES: dict = {}
+_EXTRACTORS: dict = {}
 
 
 def _reference(reference_dir: str | None):
-    from sitrep.reference import load_reference, reference_version
-    version = reference_version(Path(reference_dir) if reference_dir else None)
-    if version not in _REFERENCES:  # a worker process keeps the reference it loaded for its next batch
-        _REFERENCES.clear()
-        ref = load_reference(Path(reference_dir) if reference_dir else None)
-        from sitrep.extract import ArticleExtractor
-        _REFERENCES[version] = (ref, ArticleExtractor(ref))
-    return _REFERENCES[version]
+    """The reference data (load_reference keeps one copy per process: the run's own, when extracting in it) and
+    an extractor over it, which a worker process keeps for its next batch."""
+    from sitrep.extract import ArticleExtractor
+    from sitrep.reference import load_reference
+    ref = load_reference(Path(reference_dir) if reference_dir else None)
+    if ref.version not in _EXTRACTORS:
+        _EXTRACTORS.clear()
+        _EXTRACTORS[ref.version] = ArticleExtractor(ref)
+    return ref, _EXTRACTORS[ref.version]
 
 
 def extract_chunk(batch_file: str, store: str, chunk: str, reference_dir: str | None = None,
