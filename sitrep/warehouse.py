@@ -559,10 +559,6 @@ def refresh_views(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
     return names
 
 
-def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
-    return con.sql(f"SELECT * FROM {_identifier(table)}").pl()
-
-
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """An order-independent content hash of a table, to prove reruns give identical tables."""
     row = con.sql(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {_identifier(table)} t").fetchone()
