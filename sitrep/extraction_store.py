@@ -40,6 +40,7 @@ from sitrep import warehouse as wh
 from sitrep.corpus import FACT_TABLES, RAW_TABLES, extract_articles
 from sitrep.corpus_passes import CORPUS_TABLES, apply_corpus_passes
 from sitrep.ingest import Article
+from sitrep.view_delta import forget_event_changes, record_event_changes
 
 log = logging.getLogger("sitrep.extraction")
 
@@ -361,14 +362,19 @@ def load_facts(con: duckdb.DuckDBPyConnection, store: Path, plan_: Plan, new_chu
             con.execute(f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT article_id FROM {LOG_TABLE} ANTI JOIN _reused "
                         f"USING (article_id)")
             if con.execute("SELECT count(*) FROM _gone").fetchone()[0]:  # else skip scanning millions of rows
+                record_event_changes(con, "article_id IN (SELECT article_id FROM _gone)")
                 for table in PER_ARTICLE_TABLES + (LOG_TABLE,):
                     con.execute(f'DELETE FROM "{table}" WHERE article_id IN (SELECT article_id FROM _gone)')
             _insert_new_rows(con, store, new_chunks)
+            record_event_changes(con, "article_id IN (SELECT article_id FROM _new_assign)")
         else:
             _rebuild(con, store)
+            forget_event_changes(con)
         for table, key in KEYS.items():
             wh.require_unique(con, table, key)
         apply_corpus_passes(con, ref, kept="_reused" if incremental else None)
+        if incremental:
+            record_event_changes(con, "event_id IN (SELECT event_id FROM _inferred)")
         _update_log(con, plan_, "_new_assign" if incremental else "_assign")
     return {table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in FACT_TABLES}
 

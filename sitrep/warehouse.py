@@ -536,19 +536,29 @@ def refresh_order() -> list[tuple[str, str]]:
     return ordered
 
 
-def refresh_views(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
+def refresh_views(con: duckdb.DuckDBPyConnection, incremental: bool = False) -> dict[str, float | None]:
     """Recompute the materialized tables, then (re)create every view of sql/views, in one transaction.
 
     Returns each view's name with the seconds its materialized table took to refresh (None: a plain view,
-    computed when read). Every refresh is a full recompute from the fact tables, so reruns are idempotent.
+    computed when read). A refresh recomputes every table from the fact tables, so reruns are idempotent; with
+    `incremental` (the views step after a facts load), the deduplication tables recompute only the rows of the
+    events the loads since the last refresh changed (sitrep/view_delta.py), when that log is complete.
     """
+    from sitrep import view_delta
     refreshed = {}
     with transaction(con):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {MATERIALIZED_SCHEMA}")
+        delta = incremental and view_delta.can_refresh_incrementally(con)
+        if delta:
+            view_delta.scope_changes(con)
         for table, sql in refresh_order():
             started = time.perf_counter()
-            con.execute(sql)
+            if delta and table in view_delta.SCOPED_INPUT:
+                view_delta.refresh_rows(con, table, sql)
+            else:
+                con.execute(sql)
             refreshed[table] = time.perf_counter() - started
+        view_delta.start_log(con)
         names = {}
         for path in view_files():
             name = view_name(path)

@@ -2,9 +2,10 @@
 -- same name ("Tir Maallah in northern Homs"): the majority among events of that place key that have one (ties:
 -- the first governorate by name), placed at its centroid (geo_precision 3). Without such a vote it keeps what
 -- extraction gave it. Only the keys in _affected_keys are recomputed (every key on a full load; on an
--- incremental one, the keys of added and removed events), and only rows whose values change are written.
-UPDATE fact_events AS e
-SET admin1 = n.admin1, latitude = n.latitude, longitude = n.longitude, geo_precision = n.geo_precision
+-- incremental one, the keys of added and removed events); the rows whose values change are kept in _inferred
+-- (for the views step to recompute theirs) and only they are written.
+CREATE OR REPLACE TEMP TABLE _inferred AS
+SELECT n.*
 FROM (
     SELECT u.event_id,
            p.admin1,
@@ -26,6 +27,11 @@ FROM (
     LEFT JOIN _admin1_points p ON p.admin1 = v.admin1
     WHERE u.admin1 IS NULL
 ) n
-WHERE e.event_id = n.event_id
-  AND (e.admin1 IS DISTINCT FROM n.admin1 OR e.latitude IS DISTINCT FROM n.latitude
-       OR e.longitude IS DISTINCT FROM n.longitude OR e.geo_precision IS DISTINCT FROM n.geo_precision);
+JOIN fact_events e ON e.event_id = n.event_id
+WHERE e.admin1 IS DISTINCT FROM n.admin1 OR e.latitude IS DISTINCT FROM n.latitude
+   OR e.longitude IS DISTINCT FROM n.longitude OR e.geo_precision IS DISTINCT FROM n.geo_precision;
+
+UPDATE fact_events AS e
+SET admin1 = n.admin1, latitude = n.latitude, longitude = n.longitude, geo_precision = n.geo_precision
+FROM _inferred n
+WHERE e.event_id = n.event_id;

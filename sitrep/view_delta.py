@@ -1,0 +1,92 @@
+"""Incremental refresh of the deduplication tables: after a facts load of a few articles, recompute the rows of
+materialized.event_mentions and events_deduplicated those articles reach instead of the whole corpus.
+
+The facts load notes every event it adds, removes or changes (its governorate inferred anew) in
+fact_event_changes; the views step recomputes the rows those reach with the very SQL of sql/materialized, run
+over the changed part of the facts (sql/incremental/deduplication_scope.sql), then empties the table. The
+other materialized tables are small aggregates in their views' order, recomputed whole. Anything that breaks
+the chain makes the next refresh full: a full facts rebuild drops the table, and a refresh trusts it only if it
+was started under the current sql/materialized (its comment holds their hash).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import duckdb
+
+from sitrep import warehouse as wh
+
+CHANGES = "fact_event_changes"
+# materialized table -> (the relation its SQL reads that the incremental refresh narrows, the narrowed one)
+SCOPED_INPUT = {"event_mentions": ("fact_events", "_scoped_events"),
+                "events_deduplicated": (f"{wh.MATERIALIZED_SCHEMA}.event_mentions", "_scoped_mentions")}
+
+
+def sql_version() -> str:
+    """A hash of sql/materialized: rows computed by other SQL are never patched, the tables are rebuilt."""
+    digest = hashlib.sha256()
+    for path in wh.materialized_files():
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def record_event_changes(con: duckdb.DuckDBPyConnection, events: str) -> None:
+    """Note the events of fact_events matching `events` (an SQL condition) as changed, if the views step keeps
+    the log (else its next refresh is full anyway)."""
+    if wh.matches_ddl(con, CHANGES):
+        con.execute(f"INSERT INTO {CHANGES} SELECT event_id, event_type, coalesce(place_id, location), event_date "
+                    f"FROM fact_events WHERE {events}")
+
+
+def forget_event_changes(con: duckdb.DuckDBPyConnection) -> None:
+    """After a full facts rebuild: the next refresh is full."""
+    wh._drop_any(con, CHANGES)
+
+
+def can_refresh_incrementally(con: duckdb.DuckDBPyConnection) -> bool:
+    comment = con.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ? "
+                          "AND database_name = current_database()", [CHANGES]).fetchone()
+    present = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND database_name = current_database()",
+        [wh.MATERIALIZED_SCHEMA]).fetchall()}
+    return (wh.matches_ddl(con, CHANGES) and comment is not None and comment[0] == sql_version()
+            and {path.stem for path in wh.materialized_files()} <= present)
+
+
+def start_log(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty change log stamped with the SQL version: the materialized tables now match the facts."""
+    wh._drop_any(con, CHANGES)
+    con.execute(wh.table_ddl(CHANGES))
+    con.execute(f"COMMENT ON TABLE {CHANGES} IS '{sql_version()}'")
+
+
+def _narrowed(sql: str, table: str) -> str:
+    """The query of a materialized table's SQL, reading the narrowed relation instead of the whole one."""
+    query = re.split(rf"CREATE OR REPLACE TABLE {wh.MATERIALIZED_SCHEMA}\.{table}\s+AS", sql, flags=re.I)[1]
+    whole, narrowed = SCOPED_INPUT[table]
+    pattern = rf"(?<![\w.]){re.escape(whole)}\b"
+    if not re.search(pattern, query):
+        raise ValueError(f"sql/materialized/{table}.sql no longer reads {whole}")
+    return re.sub(pattern, narrowed, query).strip().rstrip(";")
+
+
+def scope_changes(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute((wh.SQL_DIR / "incremental" / "deduplication_scope.sql").read_text(encoding="utf-8"))
+
+
+def refresh_rows(con: duckdb.DuckDBPyConnection, table: str, sql: str) -> None:
+    """Replace the rows of `table` the changes reach: the mention rows of _remapped events (their old and new
+    canonical events noted in _clusters), then the rows of those clusters."""
+    target = f"{wh.MATERIALIZED_SCHEMA}.{table}"
+    if table == "event_mentions":
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _clusters AS SELECT canonical_event_id FROM {target} "
+                    f"SEMI JOIN _remapped USING (event_id)")
+        con.execute(f"DELETE FROM {target} WHERE event_id IN (SELECT event_id FROM _remapped)")
+        con.execute(f"INSERT INTO {target} SELECT * FROM ({_narrowed(sql, table)}) SEMI JOIN _remapped USING (event_id)")
+        con.execute(f"INSERT INTO _clusters SELECT canonical_event_id FROM {target} SEMI JOIN _remapped USING (event_id)")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _scoped_mentions AS SELECT * FROM {wh.MATERIALIZED_SCHEMA}.event_mentions "
+                    f"WHERE canonical_event_id IN (SELECT canonical_event_id FROM _clusters)")
+        con.execute(f"DELETE FROM {target} WHERE event_id IN (SELECT canonical_event_id FROM _clusters)")
+        con.execute(f"INSERT INTO {target} SELECT * FROM ({_narrowed(sql, table)})")
