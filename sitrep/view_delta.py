@@ -76,17 +76,39 @@ def scope_changes(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_rows(con: duckdb.DuckDBPyConnection, table: str, sql: str) -> None:
-    """Replace the rows of `table` the changes reach: the mention rows of _remapped events (their old and new
-    canonical events noted in _clusters), then the rows of those clusters."""
+    """Recompute the rows of `table` the changes reach: the mention rows of _remapped events (their canonical
+    events before and after noted in _clusters), then the rows of those clusters."""
     target = f"{wh.MATERIALIZED_SCHEMA}.{table}"
     if table == "event_mentions":
         con.execute(f"CREATE OR REPLACE TEMP TABLE _clusters AS SELECT canonical_event_id FROM {target} "
                     f"SEMI JOIN _remapped USING (event_id)")
-        con.execute(f"DELETE FROM {target} WHERE event_id IN (SELECT event_id FROM _remapped)")
-        con.execute(f"INSERT INTO {target} SELECT * FROM ({_narrowed(sql, table)}) SEMI JOIN _remapped USING (event_id)")
-        con.execute(f"INSERT INTO _clusters SELECT canonical_event_id FROM {target} SEMI JOIN _remapped USING (event_id)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _new_rows AS SELECT * FROM ({_narrowed(sql, table)}) "
+                    f"SEMI JOIN _remapped USING (event_id)")
+        con.execute("INSERT INTO _clusters SELECT canonical_event_id FROM _new_rows")
+        _replace_rows(con, target, "SELECT event_id FROM _remapped")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _scoped_mentions AS SELECT * FROM {wh.MATERIALIZED_SCHEMA}.event_mentions "
                     f"WHERE canonical_event_id IN (SELECT canonical_event_id FROM _clusters)")
-        con.execute(f"DELETE FROM {target} WHERE event_id IN (SELECT canonical_event_id FROM _clusters)")
-        con.execute(f"INSERT INTO {target} SELECT * FROM ({_narrowed(sql, table)})")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _new_rows AS {_narrowed(sql, table)}")
+        _replace_rows(con, target, "SELECT canonical_event_id FROM _clusters")
+
+
+def _replace_rows(con: duckdb.DuckDBPyConnection, target: str, scope: str) -> None:
+    """Make the rows of `target` whose event_id `scope` selects those of _new_rows, writing only what differs.
+    A row that is no longer there is overwritten by a new one rather than deleted (the table has no order and no
+    key but event_id): a checkpoint after a delete rewrites the table's row groups (0.7 s for events_deduplicated
+    at 100,000 articles, where updating or appending costs 0.03 s). Only surplus old rows are deleted."""
+    schema, table = target.split(".")
+    columns = [f'"{name}"' for (name,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND database_name = current_database() ORDER BY column_index", [schema, table]).fetchall()]
+    con.execute(f"MERGE INTO {target} t USING _new_rows n ON t.event_id = n.event_id "
+                f"WHEN MATCHED AND t IS DISTINCT FROM n THEN UPDATE")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _vacated AS SELECT rowid AS slot, row_number() OVER (ORDER BY rowid) AS n "
+                f"FROM {target} WHERE event_id IN ({scope}) AND event_id NOT IN (SELECT event_id FROM _new_rows)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _added AS SELECT *, row_number() OVER (ORDER BY event_id) AS n "
+                f"FROM _new_rows ANTI JOIN {target} USING (event_id)")
+    con.execute(f"UPDATE {target} AS t SET {', '.join(f'{c} = a.{c}' for c in columns)} "
+                f"FROM _vacated v JOIN _added a USING (n) WHERE t.rowid = v.slot")
+    con.execute(f"DELETE FROM {target} WHERE rowid IN (SELECT slot FROM _vacated ANTI JOIN _added USING (n))")
+    con.execute(f"INSERT INTO {target} SELECT {', '.join(columns)} FROM _added ANTI JOIN _vacated USING (n)")
