@@ -356,7 +356,7 @@ def load_facts(con: duckdb.DuckDBPyConnection, store: Path, plan_: Plan, new_chu
     con.execute("CREATE OR REPLACE TEMP TABLE _reused AS SELECT article_id FROM _assign "
                 "WHERE article_id NOT IN (SELECT article_id FROM _new_assign)")
     reused = con.execute("SELECT count(*) FROM _reused").fetchone()[0]
-    incremental = had_log and reused and all(wh.matches_ddl(con, table) for table in DELTA_TABLES)
+    incremental = had_log and reused and wh.matches_ddl(con, *DELTA_TABLES)
     with wh.transaction(con, FACT_TABLES):
         if incremental:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT article_id FROM {LOG_TABLE} ANTI JOIN _reused "

@@ -120,7 +120,7 @@ def _insert(con, table: str, frame: pl.DataFrame) -> None:
 def _kept_files(con, inputs: list[tuple[str, Path, str | None]]) -> int | None:
     """How many leading files are as the last ingest saw them (same name, key and position): their rows stay.
     None when the tables are not this version's (they are then rebuilt)."""
-    if not all(wh.matches_ddl(con, table) for table in TABLES):
+    if not wh.matches_ddl(con, *TABLES):
         return None
     previous = con.execute("SELECT source_file, file_key FROM ingest_files ORDER BY position").fetchall()
     kept = 0

@@ -407,28 +407,36 @@ def object_kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 _DDL_SHAPES: dict[str, tuple] = {}
 
 
-def _shape(con, table: str) -> tuple:
-    """A table's columns (name, type, nullable) and constraints (kind, columns)."""
-    columns = con.execute("SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
-                          "WHERE schema_name = 'main' AND database_name = current_database() AND table_name = ? "
-                          "ORDER BY column_index", [table]).fetchall()
-    constraints = con.execute("SELECT constraint_type, constraint_column_names FROM duckdb_constraints() "
-                              "WHERE schema_name = 'main' AND database_name = current_database() AND table_name = ? "
-                              "ORDER BY ALL", [table]).fetchall()
-    return columns, constraints
+def _shapes(con, tables: tuple[str, ...]) -> dict[str, tuple]:
+    """Each of `tables` that exists as a table: its columns (name, type, nullable) and constraints (kind,
+    columns), read in one query each (the catalog functions cost milliseconds a call)."""
+    params = [list(tables)]
+    where = "schema_name = 'main' AND database_name = current_database() AND list_contains(?, table_name)"
+    present = {name for (name,) in con.execute(f"SELECT table_name FROM duckdb_tables() WHERE {where}", params).fetchall()}
+    shapes = {table: ([], []) for table in tables if table in present}
+    for table, *column in con.execute(f"SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() "
+                                      f"WHERE {where} ORDER BY table_name, column_index", params).fetchall():
+        if table in shapes:
+            shapes[table][0].append(tuple(column))
+    for table, *constraint in con.execute(f"SELECT table_name, constraint_type, constraint_column_names "
+                                          f"FROM duckdb_constraints() WHERE {where} ORDER BY ALL", params).fetchall():
+        if table in shapes:
+            shapes[table][1].append(tuple(constraint))
+    return shapes
 
 
-def matches_ddl(con, table: str) -> bool:
-    """The table exists, as a table, with exactly the columns and constraints sql/tables defines: an incremental
-    write may then update it in place (else it is rebuilt)."""
-    if object_kind(con, table) != "table":
-        return False
-    if table not in _DDL_SHAPES:
+def matches_ddl(con, *tables: str) -> bool:
+    """Every one of `tables` exists, as a table, with exactly the columns and constraints sql/tables defines: an
+    incremental write may then update them in place (else they are rebuilt)."""
+    missing = tuple(table for table in tables if table not in _DDL_SHAPES)
+    if missing:
         scratch = duckdb.connect()
-        scratch.execute(table_ddl(table))
-        _DDL_SHAPES[table] = _shape(scratch, table)
+        for table in missing:
+            scratch.execute(table_ddl(table))
+        _DDL_SHAPES.update(_shapes(scratch, missing))
         scratch.close()
-    return _shape(con, table) == _DDL_SHAPES[table]
+    shapes = _shapes(con, tables)
+    return all(shapes.get(table) == _DDL_SHAPES[table] for table in tables)
 
 
 class DuplicateKey(RuntimeError):
