@@ -9,8 +9,7 @@ import polars as pl
 from assets.metadata import markdown_table
 from orchestration.resources import WarehouseResource
 from sitrep.geography import point_in_governorate
-from sitrep.schemas import SCHEMAS, unique_columns, validation_failures, validation_failures_streamed
-from sitrep.warehouse import read_table
+from sitrep.schemas import SCHEMAS, schema_columns, unique_columns, validation_failures, validation_failures_streamed
 
 FAILURE_SAMPLE = 10
 WHOLE_TABLE_ROWS = 200_000  # larger tables are validated in batches of BATCH_ROWS
@@ -47,14 +46,17 @@ def _schema_check(table: str, blocking: bool):
 
 def checked_table(con, table: str, whole_below: int = WHOLE_TABLE_ROWS) -> dg.AssetCheckResult:
     """A table up to `whole_below` rows is validated whole; a larger one (entity_mentions holds ~30 rows per
-    article) batch by batch, its unique keys checked by the warehouse, so the check's memory stays flat."""
+    article) batch by batch, its unique keys checked by the warehouse, so the check's memory stays flat. Only the
+    columns the schema validates are read (half the bytes of fact_events)."""
     rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    columns = ", ".join(f'"{column}"' for column in schema_columns(table))
+    select = f'SELECT {columns} FROM "{table}"'
     if rows < whole_below:
-        return schema_check_result(table, read_table(con, table))
+        return schema_check_result(table, con.sql(select).pl())
     duplicates = {column: [value for (value,) in con.execute(
         f'SELECT "{column}" FROM "{table}" GROUP BY 1 HAVING count(*) > 1 LIMIT 1000').fetchall()]
         for column in unique_columns(table)}
-    batches = (pl.from_arrow(batch) for batch in con.sql(f'SELECT * FROM "{table}"').to_arrow_reader(BATCH_ROWS))
+    batches = (pl.from_arrow(batch) for batch in con.sql(select).to_arrow_reader(BATCH_ROWS))
     return failures_result(table, rows, validation_failures_streamed(table, batches, duplicates))
 
 

@@ -27,9 +27,10 @@ def _description(name: str) -> str:
     can_subset=False,
 )
 def warehouse_views(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Recompute the materialized tables from the facts and (re)create every view in sql/views."""
+    """Recompute the materialized tables from the facts (the deduplication tables only where the facts loads since
+    the last refresh changed events) and (re)create every view in sql/views."""
     with warehouse.connect() as con:
-        refreshed = refresh_views(con)
+        refreshed = refresh_views(con, incremental=True)
         context.log.info("views refreshed: %s", ", ".join(
             f"{name} {seconds * 1000:.0f} ms" for name, seconds in refreshed.items() if seconds is not None))
         for name, seconds in refreshed.items():

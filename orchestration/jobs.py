@@ -1,8 +1,8 @@
 """Jobs: the whole pipeline in one process (sitrep_job: one staged warehouse copy per run, published at its end;
 extraction inside it runs in SITREP_EXTRACT_WORKERS child processes); the same graph split in two so that new
 articles reach the facts and views without waiting for the exports and the report (facts_and_views_job, started
-by the articles sensor; outputs_job); and the extraction fanned out over Dagster steps (facts_parallel_job,
-facts_dask_job)."""
+by the articles sensor; outputs_job). The extraction fanned out over Dagster steps (facts_parallel_job,
+facts_dask_job) is in orchestration/parallel.py."""
 import dagster as dg
 
 from assets.checks import advisory_schema_checks
@@ -36,7 +36,3 @@ outputs_job = dg.define_asset_job(
     description="The ACLED CSV, the GeoJSON and the HTML report, and the non-blocking schema checks, from the "
                 "warehouse as it is (read-only).",
 )
-
-# Extraction fanned out over Dagster steps (orchestration/parallel.py): the same graph under the multiprocess
-# executor and, when dagster-dask is installed, on a Dask cluster. Both write the warehouse from one step.
-from orchestration.parallel import PARALLEL_JOBS, facts_dask_job, facts_parallel_job  # noqa: E402,F401

@@ -8,6 +8,7 @@ Exit codes: 0 success, 1 the run failed (a step or a blocking check), 2 the ware
 3 the file at SITREP_WAREHOUSE is not a DuckDB database sitrep can open (it is left untouched).
 """
 import argparse
+import functools
 import os
 import sys
 import time
@@ -33,27 +34,30 @@ def ensure_dagster_home() -> Path:
 def run_pipeline(selection: list[str] | None = None, tags: dict[str, str] | None = None,
                  job: str = "sitrep_job") -> "dg.ExecutionResult":
     """Execute a job (or only the selected assets of it) in the persistent Dagster instance."""
-    from orchestration.definitions import defs  # noqa: F401  (import after DAGSTER_HOME is set)
     with dg.DagsterInstance.get() as instance:
         return dg.execute_job(dg.reconstructable(JOBS[job]), instance=instance, raise_on_error=False, tags=tags,
                               asset_selection=[dg.AssetKey(key) for key in selection] if selection else None,
                               run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
 
 
+@functools.cache
+def _headless_defs() -> dg.Definitions:
+    """The code location's graph without the executor-fanned extraction jobs, which a headless run never uses."""
+    from orchestration.graph import build_defs
+    return build_defs(warehouse_path_from_env(), articles_dir_from_env(), parallel=False)
+
+
 # execute_job rebuilds the job from a module-level function, one per job.
 def _sitrep_job():
-    from orchestration.definitions import defs
-    return defs.resolve_job_def("sitrep_job")
+    return _headless_defs().resolve_job_def("sitrep_job")
 
 
 def _facts_and_views_job():
-    from orchestration.definitions import defs
-    return defs.resolve_job_def("facts_and_views_job")
+    return _headless_defs().resolve_job_def("facts_and_views_job")
 
 
 def _outputs_job():
-    from orchestration.definitions import defs
-    return defs.resolve_job_def("outputs_job")
+    return _headless_defs().resolve_job_def("outputs_job")
 
 
 JOBS = {"sitrep_job": _sitrep_job, "facts_and_views_job": _facts_and_views_job, "outputs_job": _outputs_job}

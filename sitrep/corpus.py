@@ -1,13 +1,12 @@
 """Extraction over a whole corpus: articles in, one polars frame per warehouse table out."""
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 
+from sitrep.corpus_passes import finish_corpus
 from sitrep.extract import ArticleExtractor
 from sitrep.ingest import Article, IngestResult
 from sitrep.reference import Reference
-from sitrep.text import place_name_key
 
 FACT_TABLES = ("fact_events", "fact_casualty_claims", "fact_control_changes", "fact_control_observations",
                "entity_mentions", "unresolved_mentions")
@@ -73,75 +72,6 @@ def extract_articles(articles, ref: Reference, extractor: ArticleExtractor | Non
 
 
 RAW_TABLES = tuple(_SCHEMAS)  # what extract_articles returns: the fact tables' rows plus unresolved_raw
-
-
-def finish_corpus(raw: dict[str, pl.DataFrame], ref: Reference) -> dict[str, pl.DataFrame]:
-    """The corpus-level passes over per-article frames (of the whole corpus, never of a batch alone)."""
-    frames = dict(raw)
-    frames["fact_events"] = infer_unresolved_admin1(frames["fact_events"], ref)
-    frames["unresolved_mentions"] = summarize_unresolved(frames.pop("unresolved_raw"))
-    return frames
-
-
-def infer_unresolved_admin1(events: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """infer_unresolved_admin1_in on a frame (the in-memory path: extract_corpus)."""
-    if events.height == 0:
-        return events
-    con = duckdb.connect()
-    con.register("_events_in", events.to_arrow())
-    con.execute("CREATE TABLE events AS SELECT * FROM _events_in")
-    infer_unresolved_admin1_in(con, "events", ref)
-    return con.sql("SELECT * FROM events").pl().cast(events.schema)
-
-
-def infer_unresolved_admin1_in(con: duckdb.DuckDBPyConnection, table: str, ref: Reference) -> None:
-    """A place the gazetteer lacks, named without a governorate, takes the governorate other
-    articles give it ("Tir Maallah in northern Homs"): the majority among same-spelled places
-    (ties: the first governorate by name), placed at its centroid (geo_precision 3).
-
-    In SQL on the table itself, so the warehouse's load never holds the corpus's events in Python."""
-    names = [name for (name,) in con.execute(
-        f'SELECT DISTINCT location FROM "{table}" WHERE place_id IS NULL AND location IS NOT NULL').fetchall()]
-    if not names:
-        return
-    keys = pl.DataFrame({"location": names, "_key": [place_name_key(name) for name in names]},
-                        schema={"location": pl.Utf8, "_key": pl.Utf8})
-    points = pl.DataFrame({"admin1": list(ref.admin1), "_lat": [row["latitude"] for row in ref.admin1.values()],
-                           "_lon": [row["longitude"] for row in ref.admin1.values()]},
-                          schema={"admin1": pl.Utf8, "_lat": pl.Float64, "_lon": pl.Float64})
-    con.register("_place_keys", keys.to_arrow())
-    con.register("_admin1_points", points.to_arrow())
-    try:
-        con.execute(f"""
-            UPDATE "{table}" AS e
-            SET admin1 = v.admin1, latitude = p._lat, longitude = p._lon, geo_precision = 3
-            FROM _place_keys k
-            JOIN (SELECT _key, admin1 FROM (
-                    SELECT k._key, e.admin1,
-                           row_number() OVER (PARTITION BY k._key ORDER BY count(*) DESC, e.admin1) AS rank
-                    FROM "{table}" e JOIN _place_keys k USING (location)
-                    WHERE e.place_id IS NULL AND e.admin1 IS NOT NULL
-                    GROUP BY k._key, e.admin1)
-                  WHERE rank = 1) v USING (_key)
-            JOIN _admin1_points p ON p.admin1 = v.admin1
-            WHERE e.location = k.location AND e.place_id IS NULL AND e.admin1 IS NULL""")
-    finally:
-        con.unregister("_place_keys")
-        con.unregister("_admin1_points")
-
-
-def summarize_unresolved(raw: pl.DataFrame) -> pl.DataFrame:
-    """Group unresolved names so the most frequent gaps in the reference data come first."""
-    if raw.height == 0:
-        return pl.DataFrame(schema={"surface": pl.Utf8, "kind": pl.Utf8, "mentions": pl.Int64, "articles": pl.Int64,
-                                    "example_article_id": pl.Utf8, "example_sentence": pl.Utf8})
-    return (raw.sort("article_id", "sentence_idx", "char_start")
-            .group_by("surface", "kind")
-            .agg(pl.len().cast(pl.Int64).alias("mentions"),
-                 pl.col("article_id").n_unique().cast(pl.Int64).alias("articles"),
-                 pl.col("article_id").first().alias("example_article_id"),
-                 pl.col("sentence").first().alias("example_sentence"))
-            .sort(["mentions", "surface"], descending=[True, False]))
 
 
 def ingest_frames(result: IngestResult) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -10,10 +10,10 @@ per article, which chunk holds its rows and under which key they were extracted:
 A run (``plan``) re-extracts only the articles whose key is not in the log, or whose chunk is
 gone; articles no longer in ``raw_articles`` simply drop out. Workers (``extract_chunk``: a
 local process pool, Dagster's multiprocess executor, or Dask workers on other machines) write
-new chunks and touch nothing else. One writer (``load_facts``) then rebuilds every fact table
-from the chunks of the current articles and applies the corpus-level passes
-(governorates of unresolved places inferred across articles in SQL on fact_events, unresolved
-names counted) over the whole corpus, in one transaction, so the tables are exactly those a full
+new chunks and touch nothing else. One writer (``load_facts``) then deletes the rows of the articles
+that changed or left, inserts the new chunks' rows and redoes the corpus-level passes
+(sitrep/corpus_passes.py: governorates of unresolved places inferred across articles, unresolved
+names counted) where those articles reach, in one transaction, so the tables are exactly those a full
 rebuild gives, whatever was reused.
 
 The chunk folder is ``SITREP_EXTRACTIONS`` or ``.<warehouse file name>.extractions/`` beside the
@@ -37,9 +37,10 @@ import duckdb
 import polars as pl
 
 from sitrep import warehouse as wh
-from sitrep.corpus import FACT_TABLES, RAW_TABLES, extract_articles, infer_unresolved_admin1_in, summarize_unresolved
-from sitrep.corpus import frame as empty_frame
+from sitrep.corpus import FACT_TABLES, RAW_TABLES, extract_articles
+from sitrep.corpus_passes import CORPUS_TABLES, apply_corpus_passes
 from sitrep.ingest import Article
+from sitrep.view_delta import forget_event_changes, record_event_changes
 
 log = logging.getLogger("sitrep.extraction")
 
@@ -215,18 +216,19 @@ def new_chunk_id() -> str:
     return f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(5)}"
 
 
-_REFERENCES: dict = {}
+_EXTRACTORS: dict = {}
 
 
 def _reference(reference_dir: str | None):
-    from sitrep.reference import load_reference, reference_version
-    version = reference_version(Path(reference_dir) if reference_dir else None)
-    if version not in _REFERENCES:  # a worker process keeps the reference it loaded for its next batch
-        _REFERENCES.clear()
-        ref = load_reference(Path(reference_dir) if reference_dir else None)
-        from sitrep.extract import ArticleExtractor
-        _REFERENCES[version] = (ref, ArticleExtractor(ref))
-    return _REFERENCES[version]
+    """The reference data (load_reference keeps one copy per process: the run's own, when extracting in it) and
+    an extractor over it, which a worker process keeps for its next batch."""
+    from sitrep.extract import ArticleExtractor
+    from sitrep.reference import load_reference
+    ref = load_reference(Path(reference_dir) if reference_dir else None)
+    if ref.version not in _EXTRACTORS:
+        _EXTRACTORS.clear()
+        _EXTRACTORS[ref.version] = ArticleExtractor(ref)
+    return ref, _EXTRACTORS[ref.version]
 
 
 def extract_chunk(batch_file: str, store: str, chunk: str, reference_dir: str | None = None,
@@ -294,86 +296,87 @@ def _chunk_files(con, store: Path, table: str) -> list[str]:
 
 
 def _rows_sql(files: list[str]) -> str:
-    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    return (f"SELECT r.* EXCLUDE (_chunk) FROM read_parquet([{listed}]) r "
+    return (f"SELECT r.* EXCLUDE (_chunk) FROM read_parquet([{_parquet_list(files)}]) r "
             f"SEMI JOIN _assign s ON r.article_id = s.article_id AND r._chunk = s.chunk")
 
 
-# Tables whose rows are per-article extraction output as is (no corpus-level pass): an incremental run
-# deletes the rows of articles that changed or left and inserts the new chunks' rows, instead of rewriting
-# millions of unchanged rows. fact_events and unresolved_mentions are rebuilt (their corpus-level passes
-# read every article).
-DELTA_TABLES = ("fact_casualty_claims", "fact_control_changes", "fact_control_observations", "entity_mentions")
-_DDL_COLUMNS: dict[str, list] = {}
+# The tables an incremental load updates in place: the rows of articles that changed or left are deleted, the
+# new chunks' rows inserted, and the corpus-level passes (sitrep/corpus_passes.py) redo only what those articles
+# touch, instead of rewriting millions of unchanged rows.
+PER_ARTICLE_TABLES = RAW_TABLES        # extraction output as is: the fact tables' rows plus unresolved_raw
+DELTA_TABLES = PER_ARTICLE_TABLES + CORPUS_TABLES + (LOG_TABLE,)
+KEYS = {"fact_events": "event_id", "fact_casualty_claims": "claim_id", "fact_control_changes": "change_id",
+        "fact_control_observations": "observation_id"}
 
 
-def _columns(con, table: str) -> list:
-    return con.execute("SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-                       "WHERE table_schema = 'main' AND table_catalog = current_database() AND table_name = ? "
-                       "ORDER BY ordinal_position", [table]).fetchall()
+def _parquet_list(files: list[str]) -> str:
+    return ", ".join("'" + f.replace("'", "''") + "'" for f in files)
 
 
-def matches_ddl(con, table: str) -> bool:
-    """The table exists, as a table, with exactly the columns sql/tables defines (else it is rebuilt)."""
-    if wh.object_kind(con, table) != "table":
-        return False
-    if table not in _DDL_COLUMNS:
-        scratch = duckdb.connect()
-        scratch.execute(wh.table_ddl(table))
-        _DDL_COLUMNS[table] = _columns(scratch, table)
-        scratch.close()
-    return _columns(con, table) == _DDL_COLUMNS[table]
+def _insert_new_rows(con, store: Path, new_chunks: dict[str, list[str]]) -> None:
+    """The rows of the articles extracted in this run, from their new chunks, into every per-article table."""
+    for table in PER_ARTICLE_TABLES:
+        files = [str(chunk_path(store, c) / f"{table}.parquet") for c in sorted(new_chunks)]
+        if files:
+            con.execute(f'INSERT INTO "{table}" BY NAME SELECT r.* EXCLUDE (_chunk) FROM read_parquet([{_parquet_list(files)}]) r '
+                        f'SEMI JOIN _new_assign s ON r.article_id = s.article_id AND r._chunk = s.chunk')
+
+
+def _rebuild(con, store: Path) -> None:
+    """Every table dropped, recreated from sql/tables and filled from the current articles' chunks."""
+    has_rows = con.execute("SELECT count(*) FROM _assign").fetchone()[0] > 0
+    for table in DELTA_TABLES:
+        wh._drop_any(con, table)
+        con.execute(wh.table_ddl(table))
+        if has_rows and table in PER_ARTICLE_TABLES:
+            con.execute(f'INSERT INTO "{table}" BY NAME {_rows_sql(_chunk_files(con, store, table))}')
+
+
+def _update_log(con, plan_: Plan, articles: str) -> None:
+    """Log rows for `articles` (a table of article_id: the new ones, or all) from raw_articles and _assign; the
+    rows already there keep their key and chunk, and take the source file the article now comes from."""
+    con.execute(f"INSERT INTO {LOG_TABLE} BY NAME SELECT a.article_id, a.source_file, a.published_date, a.content_hash, "
+                f"{_KEY_SQL} AS extraction_key, $ref AS reference_version, $code AS code_version, s.chunk "
+                f"FROM raw_articles a JOIN _assign s USING (article_id) SEMI JOIN {articles} USING (article_id)",
+                {"ref": plan_.reference_version, "code": plan_.code_version})
+    con.execute(f"UPDATE {LOG_TABLE} l SET source_file = a.source_file FROM raw_articles a "
+                f"WHERE a.article_id = l.article_id AND a.source_file <> l.source_file")
 
 
 def load_facts(con: duckdb.DuckDBPyConnection, store: Path, plan_: Plan, new_chunks: dict[str, list[str]], ref) -> dict[str, int]:
     """The single writer: the fact tables made equal to the current articles' chunks, the corpus-level
-    passes applied over all of them, and the extraction log replaced, in one transaction.
+    passes applied over all of them, and the extraction log updated, in one transaction.
 
-    Tables of DELTA_TABLES keep the rows of reused articles (they were loaded from the very chunks the log
-    names, in the transaction that wrote the log) when the previous log is there and the table has the DDL's
-    columns; every other case drops and recreates the table from sql/tables, as a full rebuild does."""
+    When the previous log is there and every table has the DDL's columns and constraints, the rows of reused
+    articles stay (they were loaded from the very chunks the log names, in the transaction that wrote the log)
+    and only the rows of the articles that changed or left (`_gone`) are deleted and the new ones inserted;
+    every other case drops and recreates the tables from sql/tables, as a full rebuild does."""
     had_log = {"article_id", "extraction_key", "chunk"} <= _log_columns(con)
     write_assignments(con, store, plan_, new_chunks)
-    has_rows = con.execute("SELECT count(*) FROM _assign").fetchone()[0] > 0
     con.execute("CREATE OR REPLACE TEMP TABLE _reused AS SELECT article_id FROM _assign "
                 "WHERE article_id NOT IN (SELECT article_id FROM _new_assign)")
     reused = con.execute("SELECT count(*) FROM _reused").fetchone()[0]
-    new_files = {table: [str(chunk_path(store, c) / f"{table}.parquet") for c in sorted(new_chunks)]
-                 for table in RAW_TABLES}
-    # Python only sees the unresolved names (to count them); every fact table goes Parquet -> DuckDB, and the
-    # governorates of unresolved places are inferred across the corpus in SQL on fact_events itself.
-    loaded = con.sql(_rows_sql(_chunk_files(con, store, "unresolved_raw"))).pl() if has_rows else None
-    unresolved = summarize_unresolved(loaded if loaded is not None and loaded.height else empty_frame("unresolved_raw", []))
-    counts: dict[str, int] = {}
-    log_frame_sql = (f"SELECT a.article_id, a.source_file, a.published_date, a.content_hash, {_KEY_SQL} AS extraction_key, "
-                     f"$ref AS reference_version, $code AS code_version, s.chunk "
-                     f"FROM raw_articles a JOIN _assign s USING (article_id)")
+    incremental = had_log and reused and wh.matches_ddl(con, *DELTA_TABLES)
     with wh.transaction(con, FACT_TABLES):
-        for table in FACT_TABLES + (LOG_TABLE,):
-            if table in DELTA_TABLES and had_log and reused and matches_ddl(con, table):
-                con.execute(f'DELETE FROM "{table}" WHERE article_id NOT IN (SELECT article_id FROM _reused)')
-                if new_files[table]:
-                    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in new_files[table])
-                    con.execute(f'INSERT INTO "{table}" BY NAME SELECT r.* EXCLUDE (_chunk) FROM read_parquet([{listed}]) r '
-                                f'SEMI JOIN _new_assign s ON r.article_id = s.article_id AND r._chunk = s.chunk')
-                counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-                continue
-            wh._drop_any(con, table)
-            con.execute(wh.table_ddl(table))
-            if table == "unresolved_mentions":
-                if unresolved.height:
-                    con.register("incoming_rows", unresolved.to_arrow())
-                    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming_rows')
-                    con.unregister("incoming_rows")
-            elif table == LOG_TABLE:
-                con.execute(f"INSERT INTO {LOG_TABLE} BY NAME {log_frame_sql}",
-                            {"ref": plan_.reference_version, "code": plan_.code_version})
-            elif has_rows:
-                con.execute(f'INSERT INTO "{table}" BY NAME {_rows_sql(_chunk_files(con, store, table))}')
-                if table == "fact_events":
-                    infer_unresolved_admin1_in(con, table, ref)
-            counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-    return counts
+        if incremental:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT article_id FROM {LOG_TABLE} ANTI JOIN _reused "
+                        f"USING (article_id)")
+            if con.execute("SELECT count(*) FROM _gone").fetchone()[0]:  # else skip scanning millions of rows
+                record_event_changes(con, "article_id IN (SELECT article_id FROM _gone)")
+                for table in PER_ARTICLE_TABLES + (LOG_TABLE,):
+                    con.execute(f'DELETE FROM "{table}" WHERE article_id IN (SELECT article_id FROM _gone)')
+            _insert_new_rows(con, store, new_chunks)
+            record_event_changes(con, "article_id IN (SELECT article_id FROM _new_assign)")
+        else:
+            _rebuild(con, store)
+            forget_event_changes(con)
+        for table, key in KEYS.items():
+            wh.require_unique(con, table, key)
+        apply_corpus_passes(con, ref, kept="_reused" if incremental else None)
+        if incremental:
+            record_event_changes(con, "event_id IN (SELECT event_id FROM _inferred)")
+        _update_log(con, plan_, "_new_assign" if incremental else "_assign")
+    return {table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in FACT_TABLES}
 
 
 def collect_garbage(con: duckdb.DuckDBPyConnection, store: Path, max_age: float = GC_AGE_SECONDS) -> int:

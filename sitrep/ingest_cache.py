@@ -7,6 +7,11 @@ so far stay in memory for deduplication, so memory does not grow with the corpus
 entry is keyed by everything its parse depends on: path, size, modification time, inode, link
 target, its manifest row, today's date (future dates are set aside), the byte limit and the code of
 sitrep/ingest.py. The cache lives in <extraction store>/ingest; deleting it only costs parsing.
+
+Deduplication makes a file's rows depend on the files before it, and on nothing after. So the table
+ingest_files records the last ingest's files in order with their keys, and the files before the first
+change (a new, edited, moved or removed file) keep their rows in the warehouse untouched: adding a file
+that sorts last re-reads that file alone, whatever the size of the corpus.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ import polars as pl
 from sitrep import ingest as ing
 from sitrep import warehouse as wh
 
-TABLES = ("raw_articles", "rejected_inputs", "ingest_summary")
+TABLES = ("raw_articles", "rejected_inputs", "ingest_summary", "ingest_files")
 ARTICLE_SCHEMA = {"article_id": pl.Utf8, "external_id": pl.Utf8, "source_file": pl.Utf8, "row_ref": pl.Utf8,
                   "outlet": pl.Utf8, "title": pl.Utf8, "published_date": pl.Date, "date_source": pl.Utf8,
                   "date_note": pl.Utf8, "url": pl.Utf8, "body": pl.Utf8, "content_hash": pl.Utf8}
@@ -44,7 +49,8 @@ class IngestStats:
     ingested: int = 0
     quarantined: int = 0
     files: int = 0
-    files_cached: int = 0
+    files_kept: int = 0    # unchanged, before the first change: rows left in place, file not read
+    files_cached: int = 0  # read back from the parse cache
     published_min: dt.date | None = None
     published_max: dt.date | None = None
     reasons: dict[str, int] = field(default_factory=dict)
@@ -86,10 +92,9 @@ def _parse_file(root: Path, rel: str, path: Path, manifest: dict, today: dt.date
 
 
 def file_items(root: Path, rel: str, path: Path, manifest: dict, today: dt.date, max_bytes: int,
-               cache: Path | None, code: str, used: set[str]) -> tuple[pl.DataFrame, bool]:
+               cache: Path | None, key: str | None, used: set[str]) -> tuple[pl.DataFrame, bool]:
     """One file's finalized articles and rejections, before cross-file deduplication; (frame, from cache)."""
-    key = _file_key(rel, path, manifest.get(rel, {}), today, max_bytes, code) if cache else None
-    entry = cache / f"{key}.parquet" if key else None
+    entry = cache / f"{key}.parquet" if cache and key else None
     if entry is not None:
         used.add(entry.name)
         try:
@@ -112,10 +117,74 @@ def _insert(con, table: str, frame: pl.DataFrame) -> None:
         con.unregister("incoming_rows")
 
 
+def _kept_files(con, inputs: list[tuple[str, Path, str | None]]) -> int | None:
+    """How many leading files are as the last ingest saw them (same name, key and position): their rows stay.
+    None when the tables are not this version's (they are then rebuilt)."""
+    if not wh.matches_ddl(con, *TABLES):
+        return None
+    previous = con.execute("SELECT source_file, file_key FROM ingest_files ORDER BY position").fetchall()
+    kept = 0
+    for (rel, _, key), (old_rel, old_key) in zip(inputs, previous):
+        if key is None or (rel, key) != (old_rel, old_key):
+            break
+        kept += 1
+    return kept
+
+
+def _reset(con, kept: int | None) -> None:
+    """Remove every row the files from position `kept` on gave (all tables rebuilt when None), and the
+    folder-level rejections and summary, which the ingest writes anew."""
+    if kept is None:
+        for table in TABLES:
+            wh._drop_any(con, table)
+            con.execute(wh.table_ddl(table))
+        return
+    kept_files = "SELECT source_file FROM ingest_files WHERE position < $kept"
+    for table in ("raw_articles", "rejected_inputs"):
+        con.execute(f'DELETE FROM "{table}" WHERE source_file NOT IN ({kept_files})', {"kept": kept})
+    con.execute("DELETE FROM ingest_files WHERE position >= $kept", {"kept": kept})
+    con.execute("DELETE FROM ingest_summary")
+
+
+def _deduplicated(frame: pl.DataFrame, first_seen: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A file's (articles, rejections): an article whose text an earlier one had is a duplicate_content rejection."""
+    keep, dupes = [], []
+    for kind, content_hash, source_file, row_ref in frame.select("_kind", "content_hash", "source_file",
+                                                                 "row_ref").iter_rows():
+        if kind != "article":
+            keep.append(False)
+            dupes.append(None)
+        elif content_hash in first_seen:
+            keep.append(False)
+            dupes.append(f"same text as {first_seen[content_hash]}, which was kept")
+        else:
+            first_seen[content_hash] = " ".join(filter(None, (source_file, row_ref)))
+            keep.append(True)
+            dupes.append(None)
+    frame = frame.with_columns(pl.Series("_keep", keep, dtype=pl.Boolean), pl.Series("_dupe", dupes, dtype=pl.Utf8))
+    articles = frame.filter(pl.col("_keep")).select(list(ARTICLE_SCHEMA))
+    rejected = frame.filter(~pl.col("_keep")).select(
+        "source_file", "row_ref",
+        pl.when(pl.col("_dupe").is_not_null()).then(pl.lit("duplicate_content")).otherwise(pl.col("reason")).alias("reason"),
+        pl.coalesce("_dupe", "detail").alias("detail"))
+    return articles, rejected
+
+
+def _fill_stats(con, stats: IngestStats, early: int) -> None:
+    """Totals over every file (kept or read) from ingest_files; reasons and dates from the tables."""
+    inputs, ingested, quarantined = con.execute(
+        "SELECT coalesce(sum(inputs), 0), coalesce(sum(ingested), 0), coalesce(sum(quarantined), 0) "
+        "FROM ingest_files").fetchone()
+    stats.inputs_seen, stats.ingested, stats.quarantined = early + inputs, ingested, early + quarantined
+    stats.reasons = dict(con.execute("SELECT reason, count(*) FROM rejected_inputs GROUP BY 1 ORDER BY 1").fetchall())
+    stats.published_min, stats.published_max = con.execute(
+        "SELECT min(published_date), max(published_date) FROM raw_articles").fetchone()
+
+
 def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None, today: dt.date | None = None,
                 max_bytes: int = ing.MAX_BYTES, articles_dir: str | None = None) -> IngestStats:
-    """Replace raw_articles, rejected_inputs and ingest_summary with the folder's ingest, in one transaction.
-    Equal to ingest_frames(read_articles(folder)) row for row (tests/test_incremental.py)."""
+    """Make raw_articles, rejected_inputs, ingest_summary and ingest_files the folder's ingest, in one
+    transaction. Equal to ingest_frames(read_articles(folder)) row for row (tests/test_incremental.py)."""
     root = Path(folder).resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"articles folder not found: {folder}")
@@ -126,54 +195,28 @@ def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None
     for rel, path in files:
         if path.name in ing.MANIFEST_NAMES:
             manifest.update(ing._load_manifest(root, rel, path, max_bytes, early))
-    first_seen: dict[str, str] = {}
+    inputs = [(rel, path, _file_key(rel, path, manifest.get(rel, {}), today, max_bytes, code) if cache else None)
+              for rel, path in files if path.name not in ing.MANIFEST_NAMES]
     with wh.transaction(con, TABLES):
-        for table in TABLES:
-            wh._drop_any(con, table)
-            con.execute(wh.table_ddl(table))
+        kept = _kept_files(con, inputs)
+        _reset(con, kept)
         _insert(con, "rejected_inputs", pl.DataFrame(
             [{"source_file": r.source_file, "row_ref": r.row_ref, "reason": r.reason, "detail": r.detail}
              for r in early], schema=REJECTION_SCHEMA, orient="row"))
-        stats.inputs_seen = stats.quarantined = len(early)
-        for r in early:
-            stats.reasons[r.reason] = stats.reasons.get(r.reason, 0) + 1
-        for rel, path in files:
-            if path.name in ing.MANIFEST_NAMES:
-                continue
-            frame, cached = file_items(root, rel, path, manifest, today, max_bytes, cache, code, used)
-            stats.files += 1
+        first_seen = dict(con.execute("SELECT content_hash, concat_ws(' ', nullif(source_file, ''), "
+                                      "nullif(row_ref, '')) FROM raw_articles").fetchall())
+        stats.files, stats.files_kept = len(inputs), kept or 0
+        used.update(f"{key}.parquet" for _, _, key in inputs[:stats.files_kept])
+        for position, (rel, path, key) in enumerate(inputs[stats.files_kept:], stats.files_kept):
+            frame, cached = file_items(root, rel, path, manifest, today, max_bytes, cache, key, used)
             stats.files_cached += cached
-            keep, dupes = [], []
-            for kind, content_hash, source_file, row_ref in frame.select(
-                    "_kind", "content_hash", "source_file", "row_ref").iter_rows():
-                if kind != "article":
-                    keep.append(False)
-                    dupes.append(None)
-                elif content_hash in first_seen:
-                    keep.append(False)
-                    dupes.append(f"same text as {first_seen[content_hash]}, which was kept")
-                else:
-                    first_seen[content_hash] = " ".join(filter(None, (source_file, row_ref)))
-                    keep.append(True)
-                    dupes.append(None)
-            frame = frame.with_columns(pl.Series("_keep", keep, dtype=pl.Boolean),
-                                       pl.Series("_dupe", dupes, dtype=pl.Utf8))
-            articles = frame.filter(pl.col("_keep")).select(list(ARTICLE_SCHEMA))
-            rejected = frame.filter(~pl.col("_keep")).select(
-                "source_file", "row_ref",
-                pl.when(pl.col("_dupe").is_not_null()).then(pl.lit("duplicate_content")).otherwise(pl.col("reason")).alias("reason"),
-                pl.coalesce("_dupe", "detail").alias("detail"))
+            articles, rejected = _deduplicated(frame, first_seen)
             _insert(con, "raw_articles", articles)
             _insert(con, "rejected_inputs", rejected)
-            stats.inputs_seen += frame.height
-            stats.ingested += articles.height
-            stats.quarantined += rejected.height
-            for reason, count in rejected.group_by("reason").len().iter_rows():
-                stats.reasons[reason] = stats.reasons.get(reason, 0) + count
-            if articles.height and articles["published_date"].null_count() < articles.height:
-                lo, hi = articles["published_date"].min(), articles["published_date"].max()
-                stats.published_min = lo if stats.published_min is None else min(stats.published_min, lo)
-                stats.published_max = hi if stats.published_max is None else max(stats.published_max, hi)
+            con.execute("INSERT INTO ingest_files VALUES (?, ?, ?, ?, ?, ?)",
+                        [position, rel, key, frame.height, articles.height, rejected.height])
+        wh.require_unique(con, "raw_articles", "article_id")
+        _fill_stats(con, stats, len(early))
         _insert(con, "ingest_summary", pl.DataFrame({"articles_dir": [articles_dir or str(folder)],
                                                      "inputs_seen": [stats.inputs_seen], "ingested": [stats.ingested],
                                                      "quarantined": [stats.quarantined]}))

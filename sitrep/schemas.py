@@ -205,6 +205,12 @@ def unique_columns(table: str) -> list[str]:
     return [name for name, column in SCHEMAS[table].to_schema().columns.items() if column.unique]
 
 
+def schema_columns(table: str) -> list[str]:
+    """The columns a table's schema validates: the others (free text such as locations and actor names) pass
+    whatever they hold, so a check need not read them."""
+    return list(SCHEMAS[table].to_schema().columns)
+
+
 def validation_failures_streamed(table: str, batches: Iterable[pl.DataFrame],
                                  duplicates: dict[str, list]) -> pl.DataFrame | None:
     """pandera's failure cases for a table read batch by batch, so a large table is never whole in memory.

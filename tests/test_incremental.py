@@ -2,8 +2,11 @@
 
 - The streamed, cached ingest equals sitrep.ingest.read_articles row for row (cold and from its cache),
   bad inputs and duplicates included.
-- A warehouse built, then given one more file (and later one file fewer), is identical table for table
-  to one built from scratch on the final folder; the rerun extracts only the new file's articles.
+- A warehouse built, then given one more file by the articles sensor's run (facts_and_views_job), and later
+  one file fewer, is identical table for table and view for view to one built from scratch on the final
+  folder (an order-independent hash of every row: the tables sorted by all columns compare equal); the rerun
+  extracts only the new file's articles. The new file gives a governorate to a place an older article names
+  without one, so the corpus-level inference changes a reused article's row, and back when it leaves.
 - Changing the reference data (or the extraction code) re-extracts every article.
 """
 import csv
@@ -21,11 +24,14 @@ from sitrep import reference as reference_module
 from sitrep.corpus import FACT_TABLES, ingest_frames
 from sitrep.ingest import read_articles
 from sitrep.ingest_cache import ingest_into
-from sitrep.warehouse import replace_tables, table_fingerprint
+from sitrep.warehouse import replace_tables, table_fingerprint, view_files, view_name
 
 PROJECT = Path(__file__).resolve().parent.parent
 FAKES = PROJECT / "seeds" / "articles" / "fakes.csv"
-TABLES = ("raw_articles", "rejected_inputs", "ingest_summary") + FACT_TABLES
+TABLES = ("raw_articles", "rejected_inputs", "ingest_summary", "unresolved_raw", "unresolved_event_places") + FACT_TABLES
+VIEWS = tuple(view_name(path) for path in view_files())
+GOLAN_TARGET = (260, 261)  # FA-KES row naming "the Golan" without a governorate
+GOLAN_VOTE = (284, 285)    # a later row placing the Golan in Quneitra
 
 
 def fakes_rows(start: int, stop: int) -> str:
@@ -42,8 +48,10 @@ def make_folder(folder: Path, seed_folder: Path, with_new: bool) -> Path:
     (folder / "fakes_a.csv").write_text(fakes_rows(0, 30), encoding="utf-8")
     (folder / "fakes_b.csv").write_text(fakes_rows(30, 45), encoding="utf-8")
     (folder / "broken.json").write_text("{not json", encoding="utf-8")
-    if with_new:  # a later file: new articles, and one repeating a text already ingested (a duplicate)
-        (folder / "zz_new.csv").write_text(fakes_rows(45, 52) + fakes_rows(3, 4).split("\n", 1)[1], encoding="utf-8")
+    (folder / "golan.csv").write_text(fakes_rows(*GOLAN_TARGET), encoding="utf-8")
+    if with_new:  # a later file: new articles (one placing the Golan), one repeating an ingested text (a duplicate)
+        (folder / "zz_new.csv").write_text(fakes_rows(45, 52) + fakes_rows(3, 4).split("\n", 1)[1]
+                                           + fakes_rows(*GOLAN_VOTE).split("\n", 1)[1], encoding="utf-8")
     return folder
 
 
@@ -51,10 +59,11 @@ def make_folder(folder: Path, seed_folder: Path, with_new: bool) -> Path:
 LAYERS = ["dim_actor", "dim_source", "dim_location", "raw_articles", "rejected_inputs", *FACT_TABLES]
 
 
-def run(warehouse: Path, articles: Path) -> dg.ExecuteInProcessResult:
-    result = build_defs(str(warehouse), str(articles)).resolve_job_def("sitrep_job").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
-        asset_selection=[dg.AssetKey(key) for key in LAYERS])
+def run(warehouse: Path, articles: Path, job: str = "sitrep_job") -> dg.ExecuteInProcessResult:
+    """sitrep_job's ingest, reference and facts layers; or a whole job (facts_and_views_job: the sensor's run)."""
+    selection = [dg.AssetKey(key) for key in LAYERS] if job == "sitrep_job" else None
+    result = build_defs(str(warehouse), str(articles)).resolve_job_def(job).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection)
     assert result.success
     return result
 
@@ -67,9 +76,33 @@ def extracted(result) -> int:
     raise AssertionError("no fact_events materialization")
 
 
-def fingerprints(path: Path) -> dict[str, str]:
+def fingerprints(path: Path, names=TABLES) -> dict[str, str]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return {table: table_fingerprint(con, table) for table in TABLES}
+        return {name: table_fingerprint(con, name) for name in names}
+
+
+def golan(path: Path) -> list[tuple]:
+    """Governorate, point and precision of the Golan event of the older article."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("SELECT e.admin1, e.latitude, e.longitude, e.geo_precision FROM fact_events e "
+                           "JOIN raw_articles a USING (article_id) WHERE a.source_file = 'golan.csv' "
+                           "AND e.location = 'Golan'").fetchall()
+
+
+def expected_ingest(folder: Path) -> duckdb.DuckDBPyConnection:
+    """read_articles (the whole folder in one pass) written to an in-memory warehouse."""
+    raw, rejected = ingest_frames(read_articles(folder))
+    expected = duckdb.connect()
+    replace_tables(expected, {"raw_articles": raw, "rejected_inputs": rejected})
+    return expected
+
+
+def assert_same_ingest(con, expected, label: str) -> None:
+    for table in ("raw_articles", "rejected_inputs"):
+        assert table_fingerprint(con, table) == table_fingerprint(expected, table), (label, table)
+    seen, ingested, quarantined = con.execute("SELECT inputs_seen, ingested, quarantined FROM ingest_summary").fetchone()
+    counts = expected.execute("SELECT (SELECT count(*) FROM raw_articles), (SELECT count(*) FROM rejected_inputs)").fetchone()
+    assert (ingested, quarantined) == counts and seen == ingested + quarantined, label
 
 
 def test_cached_ingest_equals_read_articles_cold_and_warm(tmp_path, seed_folder):
@@ -78,17 +111,33 @@ def test_cached_ingest_equals_read_articles_cold_and_warm(tmp_path, seed_folder)
     folder.mkdir()
     build_folder(folder)
     (folder / "fakes.csv").write_text(fakes_rows(0, 40), encoding="utf-8")
-    raw, rejected = ingest_frames(read_articles(folder))
-    expected = duckdb.connect()
-    replace_tables(expected, {"raw_articles": raw, "rejected_inputs": rejected})
+    expected = expected_ingest(folder)
     cache = tmp_path / "cache"
     for attempt in ("cold", "warm"):
         con = duckdb.connect()
         stats = ingest_into(con, folder, cache)
         assert stats.files_cached == (0 if attempt == "cold" else stats.files), attempt
-        assert (stats.ingested, stats.quarantined) == (raw.height, rejected.height)
-        for table in ("raw_articles", "rejected_inputs"):
-            assert table_fingerprint(con, table) == table_fingerprint(expected, table), (attempt, table)
+        assert_same_ingest(con, expected, attempt)
+
+
+def test_reingest_reads_only_files_from_the_first_change_and_equals_read_articles(tmp_path):
+    """Files before the first change keep their rows; a file sorting first that repeats a later file's text
+    moves that text's duplicate_content rejection, so every later file is read again."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n, (start, stop) in enumerate(((0, 20), (20, 40), (40, 60))):
+        (folder / f"feed_{n}.csv").write_text(fakes_rows(start, stop), encoding="utf-8")
+    con, cache = duckdb.connect(), tmp_path / "cache"
+    ingest_into(con, folder, cache)
+    steps = [("added last", lambda: (folder / "zz_new.csv").write_text(fakes_rows(60, 70) + fakes_rows(5, 6).split("\n", 1)[1]), 3),
+             ("unchanged", lambda: None, 4),
+             ("added first, repeating a later text", lambda: (folder / "aa_first.csv").write_text(fakes_rows(25, 26)), 0),
+             ("removed from the middle", lambda: (folder / "feed_1.csv").unlink(), 2)]
+    for label, change, kept in steps:
+        change()
+        stats = ingest_into(con, folder, cache)
+        assert stats.files_kept == kept, label
+        assert_same_ingest(con, expected_ingest(folder), label)
 
 
 @pytest.fixture(scope="module")
@@ -99,23 +148,24 @@ def incremental(tmp_path_factory, seed_folder):
     after = make_folder(tmp / "after", seed_folder, with_new=True)
     warehouse = tmp / "inc" / "warehouse.duckdb"
     warehouse.parent.mkdir()
-    first = run(warehouse, before)
-    second = run(warehouse, after)
-    added = fingerprints(warehouse)
-    third = run(warehouse, before)
-    removed = fingerprints(warehouse)
+    first = run(warehouse, before, "facts_and_views_job")
+    golan_before = golan(warehouse)
+    second = run(warehouse, after, "facts_and_views_job")
+    added, golan_added = fingerprints(warehouse, TABLES + VIEWS), golan(warehouse)
+    third = run(warehouse, before, "facts_and_views_job")
+    removed, golan_removed = fingerprints(warehouse, TABLES + VIEWS), golan(warehouse)
     return {"tmp": tmp, "before": before, "after": after, "warehouse": warehouse, "runs": (first, second, third),
-            "added": added, "removed": removed}
+            "added": added, "removed": removed, "golan": (golan_before, golan_added, golan_removed)}
 
 
 def test_adding_a_file_extracts_only_its_articles_and_equals_a_full_rebuild(incremental):
     first, second, _ = incremental["runs"]
-    assert extracted(first) == 1 + 30 + 15
-    assert extracted(second) == 7  # the new file's articles; its duplicate row is quarantined, not extracted
+    assert extracted(first) == 1 + 30 + 15 + 1
+    assert extracted(second) == 7 + 1  # the new file's articles; its duplicate row is quarantined, not extracted
     fresh = incremental["tmp"] / "fresh_after" / "warehouse.duckdb"
     fresh.parent.mkdir()
-    run(fresh, incremental["after"])
-    assert incremental["added"] == fingerprints(fresh)
+    run(fresh, incremental["after"], "facts_and_views_job")
+    assert incremental["added"] == fingerprints(fresh, TABLES + VIEWS)
     with duckdb.connect(str(fresh), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM rejected_inputs WHERE source_file = 'zz_new.csv' "
                            "AND reason = 'duplicate_content'").fetchone()[0] == 1
@@ -126,13 +176,19 @@ def test_removing_a_file_deletes_its_facts_and_equals_a_full_rebuild(incremental
     assert extracted(third) == 0  # every remaining article was extracted before
     fresh = incremental["tmp"] / "fresh_before" / "warehouse.duckdb"
     fresh.parent.mkdir()
-    run(fresh, incremental["before"])
-    assert incremental["removed"] == fingerprints(fresh)
+    run(fresh, incremental["before"], "facts_and_views_job")
+    assert incremental["removed"] == fingerprints(fresh, TABLES + VIEWS)
     with duckdb.connect(str(incremental["warehouse"]), read_only=True) as con:
         log = con.execute("SELECT count(*), count(DISTINCT article_id) FROM extraction_log").fetchone()
         articles = con.execute("SELECT count(*) FROM raw_articles").fetchone()[0]
         orphans = con.execute("SELECT count(*) FROM fact_events ANTI JOIN raw_articles USING (article_id)").fetchone()[0]
     assert log == (articles, articles) and orphans == 0
+
+
+def test_a_new_article_placing_a_name_changes_the_inferred_governorate_of_an_older_one(incremental):
+    before, added, removed = incremental["golan"]
+    assert before == removed == [(None, None, None, 3)]  # no article places the Golan: left unplaced
+    assert [row[0] for row in added] == ["Quneitra"] and added[0][3] == 3  # the new article's vote, at the centroid
 
 
 def test_changing_the_reference_data_re_extracts_every_article(incremental, tmp_path, monkeypatch):
@@ -147,8 +203,8 @@ def test_changing_the_reference_data_re_extracts_every_article(incremental, tmp_
         handle.write("\n# an edit of the registry\n")
     monkeypatch.setattr(reference_module, "REFERENCE_DIR", reference)
     result = run(warehouse, incremental["before"])
-    assert extracted(result) == 1 + 30 + 15
+    assert extracted(result) == 1 + 30 + 15 + 1
     with duckdb.connect(str(warehouse), read_only=True) as con:
         versions = con.execute("SELECT DISTINCT reference_version FROM extraction_log").fetchall()
     assert versions == [(reference_module.reference_version(reference),)]
-    assert fingerprints(warehouse) == incremental["removed"]  # a comment changes no fact
+    assert fingerprints(warehouse) == {table: incremental["removed"][table] for table in TABLES}  # a comment changes no fact

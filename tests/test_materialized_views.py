@@ -2,13 +2,15 @@
 
 The reference is the original definition of event_mentions (a self-join of fact_events on type and place
 with a day either side) and of events_deduplicated over it, run here on the real events of the pipeline's
-FA-KES slice, and on the same events crowded onto four days so that most of them meet a neighbour.
+FA-KES slice, and on the same events crowded onto four days so that most of them meet a neighbour. An
+incremental refresh (only the rows that changed events reach) gives the tables a full one gives.
 """
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from sitrep.view_delta import CHANGES, can_refresh_incrementally, forget_event_changes, record_event_changes
 from sitrep.warehouse import MATERIALIZED_SCHEMA, refresh_order, refresh_views, table_fingerprint, view_name, \
     view_files
 
@@ -139,3 +141,40 @@ def test_refresh_is_idempotent_and_follows_the_facts(bundled_slice_build):
     assert con.execute("SELECT count(*) FROM events_deduplicated WHERE event_type = 'Battles'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM event_mentions").fetchone()[0] == \
         con.execute("SELECT count(*) FROM fact_events").fetchone()[0]
+
+
+def test_an_incremental_refresh_equals_a_full_one(bundled_slice_build):
+    """Events of some articles removed, put back, and moved to another governorate, each change noted as the
+    facts load notes it: recomputing only the rows they reach gives the tables a full refresh gives."""
+    con = facts_copy(bundled_slice_build.warehouse, CROWDED)  # four days: most events have neighbours
+    refresh_views(con)
+    names = [view_name(path) for path in view_files()]
+    con.execute("CREATE TABLE kept_events AS SELECT * FROM fact_events")
+    con.execute("CREATE TABLE some_articles AS SELECT DISTINCT article_id FROM fact_events ORDER BY 1 LIMIT 25")
+    touched = "article_id IN (SELECT article_id FROM some_articles)"
+    changes = [
+        lambda: con.execute(f"DELETE FROM fact_events WHERE {touched}"),
+        lambda: con.execute(f"INSERT INTO fact_events SELECT * FROM kept_events WHERE {touched}"),
+        lambda: con.execute(f"UPDATE fact_events SET admin1 = 'Hama', latitude = 35.1 WHERE {touched} AND place_id IS NULL"),
+    ]
+    for step, change in enumerate(changes):
+        record_event_changes(con, touched)  # before the change: the rows as they were (gone ones too)
+        change()
+        record_event_changes(con, touched)  # after: the rows as they are
+        assert can_refresh_incrementally(con)
+        refresh_views(con, incremental=True)
+        incremental = {name: table_fingerprint(con, name) for name in names}
+        refresh_views(con)
+        assert incremental == {name: table_fingerprint(con, name) for name in names}, step
+
+
+def test_a_full_facts_rebuild_or_other_materialized_sql_makes_the_next_refresh_full(bundled_slice_build):
+    con = facts_copy(bundled_slice_build.warehouse)
+    assert not can_refresh_incrementally(con)  # never refreshed
+    refresh_views(con)
+    assert can_refresh_incrementally(con)
+    con.execute(f"COMMENT ON TABLE {CHANGES} IS 'other sql'")
+    assert not can_refresh_incrementally(con)
+    refresh_views(con)
+    forget_event_changes(con)
+    assert not can_refresh_incrementally(con)

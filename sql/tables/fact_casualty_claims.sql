@@ -1,6 +1,6 @@
 -- One row per source claim about an event's dead and injured (SOHR said 3, SANA said 2).
 CREATE TABLE IF NOT EXISTS fact_casualty_claims (
-    claim_id     VARCHAR PRIMARY KEY,
+    claim_id     VARCHAR NOT NULL,  -- unique: checked by the load (see sitrep/warehouse.py require_unique)
     event_id     VARCHAR NOT NULL,
     article_id   VARCHAR NOT NULL,
     source       VARCHAR NOT NULL,

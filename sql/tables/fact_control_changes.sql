@@ -1,6 +1,6 @@
 -- Territory changing hands: from which side to which, fully or partly, and when.
 CREATE TABLE IF NOT EXISTS fact_control_changes (
-    change_id      VARCHAR PRIMARY KEY,
+    change_id      VARCHAR NOT NULL,  -- unique: checked by the load (see sitrep/warehouse.py require_unique)
     event_id       VARCHAR NOT NULL,
     article_id     VARCHAR NOT NULL,
     location       VARCHAR NOT NULL,

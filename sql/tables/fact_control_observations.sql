@@ -1,6 +1,6 @@
 -- Statements of standing control ("government-held Bab Touma"): no event, but a point on the timeline.
 CREATE TABLE IF NOT EXISTS fact_control_observations (
-    observation_id VARCHAR PRIMARY KEY,
+    observation_id VARCHAR NOT NULL,  -- unique: checked by the load (see sitrep/warehouse.py require_unique)
     article_id     VARCHAR NOT NULL,
     location       VARCHAR NOT NULL,
     place_id       VARCHAR,

@@ -1,6 +1,6 @@
 -- One row per event, ACLED-compatible names, with provenance down to the sentence.
 CREATE TABLE IF NOT EXISTS fact_events (
-    event_id           VARCHAR PRIMARY KEY,
+    event_id           VARCHAR NOT NULL,  -- unique: checked by the load (see sitrep/warehouse.py require_unique)
     article_id         VARCHAR NOT NULL,
     event_date         DATE,
     time_precision     INTEGER,
