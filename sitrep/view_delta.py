@@ -74,17 +74,22 @@ def _narrowed(sql: str, table: str) -> str:
 
 
 def categories_cover(con: duckdb.DuckDBPyConnection, sql: str) -> bool:
-    """Whether the ENUM columns a materialized table's SQL declares hold every value of the changed part of the
-    facts. The ENUMs list the values fact_events held at the last full refresh; a new actor or place makes the
-    table's refresh full, which rebuilds them."""
-    for column, enum in _ENUM_COLUMN.findall(sql):
-        if con.execute(f'SELECT count(*) FROM _scoped_events WHERE "{column}" IS NOT NULL '
-                       f'AND TRY_CAST("{column}" AS {enum}) IS NULL').fetchone()[0]:
+    """Whether the ENUM types a materialized table's SQL creates still hold exactly the values it would give them
+    now. They list the values of fact_events at the last full refresh; when a load adds a new actor or place, or
+    removes the last event of one, the table is refreshed whole, which rebuilds them as a full rebuild would."""
+    types = {f'"{schema}".{name}' for schema, name in con.execute(
+        "SELECT schema_name, type_name FROM duckdb_types() WHERE database_name = current_database()").fetchall()}
+    for enum, values in _ENUM_TYPE.findall(sql):
+        if enum not in types:
+            return False
+        same = con.execute(f"SELECT enum_range(NULL::{enum}) = (SELECT coalesce(list(v ORDER BY v), []) "
+                           f"FROM ({values}) q(v))").fetchone()[0]
+        if not same:
             return False
     return True
 
 
-_ENUM_COLUMN = re.compile(rf'^\s*(\w+)\s+("?{wh.MATERIALIZED_SCHEMA}"?\.\w+_enum)\s*,?\s*$', re.M)
+_ENUM_TYPE = re.compile(r"CREATE OR REPLACE TYPE (\S+) AS ENUM \((.*?)\);", re.S | re.I)
 
 
 def scope_changes(con: duckdb.DuckDBPyConnection) -> None:

@@ -178,3 +178,29 @@ def test_a_full_facts_rebuild_or_other_materialized_sql_makes_the_next_refresh_f
     refresh_views(con)
     forget_event_changes(con)
     assert not can_refresh_incrementally(con)
+
+
+def test_enum_columns_are_stale_when_a_load_brings_or_removes_a_value():
+    """events_deduplicated stores categories as ENUMs of fact_events' values: an incremental refresh may keep
+    them only while they are exactly what a full refresh would build (else the table is refreshed whole)."""
+    from sitrep.view_delta import categories_cover
+    from sitrep.warehouse import SQL_DIR
+    sql = (SQL_DIR / "materialized" / "events_deduplicated.sql").read_text(encoding="utf-8")
+    types = ";".join(part for part in sql.split(";") if "CREATE OR REPLACE TYPE" in part) + ";"
+    con = duckdb.connect()
+    con.execute(f"CREATE SCHEMA {MATERIALIZED_SCHEMA}")
+    con.execute("CREATE TABLE fact_events (event_id VARCHAR, event_type VARCHAR, sub_event_type VARCHAR, actor1 VARCHAR, "
+                "actor1_side VARCHAR, actor2 VARCHAR, actor2_side VARCHAR, violence_type VARCHAR, location VARCHAR, "
+                "admin1 VARCHAR, admin2 VARCHAR)")
+    insert = "INSERT INTO fact_events (event_id, event_type, actor1, location) VALUES (?, 'Battles', ?, ?)"
+    con.execute(insert, ["e1", "Syrian Army", "Harasta"])
+    con.execute(insert, ["e2", "HTS", "Douma"])
+    con.execute(types)
+    assert categories_cover(con, sql)
+    con.execute(insert, ["e3", "HTS", "Douma"])  # values already listed
+    assert categories_cover(con, sql)
+    con.execute(insert, ["e4", "Jaysh al-Islam", "Douma"])  # a new actor
+    assert not categories_cover(con, sql)
+    con.execute(types)
+    con.execute("DELETE FROM fact_events WHERE event_id = 'e1'")  # the last event at Harasta
+    assert not categories_cover(con, sql)
