@@ -111,11 +111,18 @@ def _checker() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _first_failure(path: Path, found: dict, messages: dict[str, str], unit: str) -> None:
-    """Raise ExportInvalid for the first check (in `messages` order) that a line or feature failed."""
+def _judge(path: Path, found: dict, messages: dict[str, str], unit: str, repeated: str, count: str,
+           expected: int | None) -> int:
+    """Raise ExportInvalid for the first check (in `messages` order) that a line or feature failed, for repeated
+    ids, or for a count read back other than the one written; else return that count."""
     for check, message in messages.items():
         if found[check] is not None:
             raise ExportInvalid(f"{path}: {unit} {found[check]}: {message}")
+    if found["repeated_ids"]:
+        raise ExportInvalid(f"{path}: {found['repeated_ids']} {repeated}")
+    if expected is not None and found[count] != expected:
+        raise ExportInvalid(f"{path}: {found[count]} {count} read back, {expected} written")
+    return found[count]
 
 
 def validate_acled_csv(path: str | Path, expected_rows: int | None = None) -> int:
@@ -134,18 +141,14 @@ def validate_acled_csv(path: str | Path, expected_rows: int | None = None) -> in
             found = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
         except duckdb.Error as error:
             raise ExportInvalid(f"{path}: not a CSV of ACLED's columns ({error})") from None
-    _first_failure(path, found, {
+    return _judge(path, found, {
         "not_integer": "an integer column of ACLED's holds something else",
         "not_acled_type": "event_type / disorder_type not in ACLED's taxonomy",
         "bad_date": "event_date is not a date",
         "half_point": "latitude without longitude or the reverse",
         "out_of_range": "coordinates out of range",
-        "bad_interaction": "interaction does not combine inter1 and inter2"}, "line")
-    if found["repeated_ids"]:
-        raise ExportInvalid(f"{path}: {found['repeated_ids']} rows repeat an event_id_cnty")
-    if expected_rows is not None and found["rows"] != expected_rows:
-        raise ExportInvalid(f"{path}: {found['rows']} rows read back, {expected_rows} written")
-    return found["rows"]
+        "bad_interaction": "interaction does not combine inter1 and inter2"}, "line",
+        "rows repeat an event_id_cnty", "rows", expected_rows)
 
 
 def _tail(path: Path) -> str:
@@ -189,12 +192,8 @@ def validate_geojson(path: str | Path, expected_features: int | None = None) -> 
             found = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
         except duckdb.Error as error:
             raise ExportInvalid(f"{path}: not a GeoJSON FeatureCollection of one JSON feature a line ({error})") from None
-    _first_failure(path, found, {
+    return _judge(path, found, {
         "not_point": "not a Point feature",
         "bad_coordinates": "coordinates are not a [longitude, latitude] in range",
-        "missing_properties": "lacks event_id, event_type or fatalities_best"}, "feature")
-    if found["repeated_ids"]:
-        raise ExportInvalid(f"{path}: {found['repeated_ids']} features repeat an id")
-    if expected_features is not None and found["features"] != expected_features:
-        raise ExportInvalid(f"{path}: {found['features']} features read back, {expected_features} written")
-    return found["features"]
+        "missing_properties": "lacks event_id, event_type or fatalities_best"}, "feature",
+        "features repeat an id", "features", expected_features)
