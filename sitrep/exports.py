@@ -111,6 +111,17 @@ def _checker() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _read_back(path: Path, what: str, check) -> dict:
+    """The one row of named counts `check(con)` returns on a fresh checker connection; a DuckDB error while
+    reading the file back means it is not `what` it should be."""
+    with _checker() as con:
+        try:
+            cursor = check(con)
+            return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+        except duckdb.Error as error:
+            raise ExportInvalid(f"{path}: {what} ({error})") from None
+
+
 def _judge(path: Path, found: dict, messages: dict[str, str], unit: str, repeated: str, count: str,
            expected: int | None) -> int:
     """Raise ExportInvalid for the first check (in `messages` order) that a line or feature failed, for repeated
@@ -134,13 +145,8 @@ def validate_acled_csv(path: str | Path, expected_rows: int | None = None) -> in
         header = tuple(next(csv.reader(handle), ()))
     if header != ACLED_COLUMNS:
         raise ExportInvalid(f"{path}: header {header} is not ACLED's {ACLED_COLUMNS}")
-    with _checker() as con:
-        try:
-            cursor = con.execute(export_sql("acled_check"), {
-                "path": str(path), "columns": {column: "VARCHAR" for column in ACLED_COLUMNS}, **_TAXONOMY})
-            found = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
-        except duckdb.Error as error:
-            raise ExportInvalid(f"{path}: not a CSV of ACLED's columns ({error})") from None
+    found = _read_back(path, "not a CSV of ACLED's columns", lambda con: con.execute(export_sql("acled_check"), {
+        "path": str(path), "columns": {column: "VARCHAR" for column in ACLED_COLUMNS}, **_TAXONOMY}))
     return _judge(path, found, {
         "not_integer": "an integer column of ACLED's holds something else",
         "not_acled_type": "event_type / disorder_type not in ACLED's taxonomy",
@@ -185,13 +191,12 @@ def validate_geojson(path: str | Path, expected_features: int | None = None) -> 
     """Read the GeoJSON back: a FeatureCollection of Point features with WGS84 [lon, lat] in range, unique ids
     and the event properties (sql/exports/geojson_check.sql). Returns the number of features read."""
     path = Path(path)
-    with _checker() as con:
-        try:
-            _feature_view(con, path)
-            cursor = con.execute(export_sql("geojson_check"))
-            found = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
-        except duckdb.Error as error:
-            raise ExportInvalid(f"{path}: not a GeoJSON FeatureCollection of one JSON feature a line ({error})") from None
+
+    def check(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        _feature_view(con, path)
+        return con.execute(export_sql("geojson_check"))
+
+    found = _read_back(path, "not a GeoJSON FeatureCollection of one JSON feature a line", check)
     return _judge(path, found, {
         "not_point": "not a Point feature",
         "bad_coordinates": "coordinates are not a [longitude, latitude] in range",
