@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInstance
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED_FILE = PROJECT / "seeds" / "articles" / "000_af55ad7c63556384.txt"
@@ -87,6 +88,10 @@ def env(tmp_path_factory) -> dict[str, str]:
     (articles / "manifest.csv").write_text(f"file,published,outlet,url\n{SEED_FILE.name},2013-11-13,Arutz Sheva,\n")
     # nux: the "Join the Dagster community" dialog a first visit shows over every page.
     (home / "dagster.yaml").write_text("nux:\n  enabled: false\ntelemetry:\n  enabled: false\n")
+    # Dagster creates and stamps its SQLite storage on first use; dagster dev and the headless run starting at
+    # once on a fresh home could both stamp it ("alembic_version has more than one head"), so create it here.
+    with DagsterInstance.from_config(str(home)):
+        pass
     return {**os.environ, "SITREP_ARTICLES": str(articles), "SITREP_WAREHOUSE": str(root / "warehouse.duckdb"),
             "DAGSTER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
 
