@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
@@ -162,6 +163,13 @@ class EntityHit:
     qualifier: bool = False  # "Murak town in northern Hama": says where another place is, not an event place
 
 
+class _Run(NamedTuple):
+    """What a capitalised run's text says by itself (ArticleExtractor._run)."""
+    spelled: tuple[int, int, str] | None  # an actor's name spelled another way: span in the run, actor id
+    name_words: list[tuple[int, int]] | None  # word spans, when a gazetteer name may be among them
+    unresolved: tuple[int, str, list[str]] | None  # what could be a place the gazetteer lacks
+
+
 @dataclass(frozen=True)
 class Target:
     """Where an event happened: a gazetteer place, or a surface name placed by its district or governorate."""
@@ -231,10 +239,8 @@ class ArticleExtractor:
         self._named_memo: dict[str, list[Place]] = {}
         self._variants_memo: dict[str, list[Place]] = {}
         self._not_a_name_memo: dict[str, bool] = {}
-        self._unresolved_memo: dict[str, bool] = {}
-        self._run_memo: dict[str, bool] = {}
-        self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._unresolved_memo,
-                       self._run_memo)
+        self._run_memo: dict[str, _Run] = {}
+        self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._run_memo)
 
     # ---------- entities ----------
     def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
@@ -253,7 +259,8 @@ class ArticleExtractor:
                 continue
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
-        runs = list(_PLACE_CANDIDATE.finditer(text))  # capitalised word runs: actor spellings and places
+        # capitalised word runs: actor spellings and places; what a run's text alone says is looked up once
+        runs = [(match, self._run(match.group())) for match in _PLACE_CANDIDATE.finditer(text)]
         spelled = self._actor_spelling_variants(text, runs, taken)
         actors = sorted(actors + spelled, key=lambda h: h.start)
         taken += [(h.start, h.end) for h in spelled]
@@ -261,25 +268,40 @@ class ArticleExtractor:
         places = self._place_hits(text, runs, taken, {h.resolved_id for h in admin1})
         return sorted(sources + actors + places, key=lambda h: h.start), admin1
 
-    def _actor_spelling_variants(self, text: str, runs: list[re.Match], taken) -> list[EntityHit]:
-        """A capitalised name no alias matched that is a group's name spelled another way
-        ("Suqor Al Sham", "Nour al-Din al-Zenki"): matched on transliteration-loose keys."""
-        hits = []
-        for match in runs:
-            if " " not in match.group() or any(match.start() < e and match.end() > s for s, e in taken):
+    def _run(self, run: str) -> _Run:
+        """What a capitalised run's text alone tells, whatever the sentence around it (memoized per run)."""
+        known = self._run_memo.get(run)
+        if known is None:
+            known = self._run_memo[run] = _Run(self._spelled_actor(run), self._name_words(run),
+                                              self._unresolved_surface(run))
+        return known
+
+    def _spelled_actor(self, run: str) -> tuple[int, int, str] | None:
+        """A run that is a group's name spelled another way ("Suqor Al Sham", "Nour al-Din al-Zenki"), whole or
+        less its first or last word: (start, end) in the run and the actor, matched on transliteration-loose keys."""
+        if " " not in run:
+            return None
+        words = [w.span() for w in _NON_SPACE.finditer(run)]
+        for i, j in ((0, len(words)), (1, len(words)), (0, len(words) - 1)):
+            if j - i < 2:
                 continue
-            words = [(match.start() + w.start(), match.start() + w.end()) for w in _NON_SPACE.finditer(match.group())]
-            for i, j in ((0, len(words)), (1, len(words)), (0, len(words) - 1)):
-                if j - i < 2:
-                    continue
-                start, end = words[i][0], words[j - 1][1]
-                actor_id = self.ref.actor_skeletons.get(place_skeleton(text[start:end]))
-                if actor_id:
-                    hits.append(EntityHit("actor", start, end, text[start:end], actor_id))
-                    break
+            start, end = words[i][0], words[j - 1][1]
+            actor_id = self.ref.actor_skeletons.get(place_skeleton(run[start:end]))
+            if actor_id:
+                return start, end, actor_id
+        return None
+
+    def _actor_spelling_variants(self, text: str, runs: list, taken) -> list[EntityHit]:
+        """A capitalised name no alias matched that is a group's name spelled another way."""
+        hits = []
+        for match, run in runs:
+            if run.spelled is None or any(match.start() < e and match.end() > s for s, e in taken):
+                continue
+            start, end = match.start() + run.spelled[0], match.start() + run.spelled[1]
+            hits.append(EntityHit("actor", start, end, text[start:end], run.spelled[2]))
         return hits
 
-    def _place_hits(self, text: str, runs: list[re.Match], taken: list[tuple[int, int]],
+    def _place_hits(self, text: str, runs: list, taken: list[tuple[int, int]],
                     sentence_admin1: set[str]) -> list[EntityHit]:
         """Places among capitalised word runs; a run may hold several ("Tartous Homs and Hasakeh").
 
@@ -287,54 +309,52 @@ class ArticleExtractor:
         Tir Maallah", "Otaya town"), is kept as an unresolved place with no candidates.
         """
         hits: list[EntityHit] = []
-        for match in runs:
+        for match, run in runs:
             found = []
-            if self._may_name_place(match.group()):
-                words = [(match.start() + w.start(), match.start() + w.end())
-                         for w in _NAME_WORD.finditer(match.group())]
+            if run.name_words is not None:
+                offset = match.start()
+                words = [(offset + s, offset + e) for s, e in run.name_words]
                 found = self._places_in_words(text, words, taken, sentence_admin1)
-            if not found:
-                found = self._unresolved_place(text, match, taken)
+            if not found and run.unresolved is not None:
+                found = self._unresolved_place(text, match, run.unresolved, taken)
             hits += found
         return hits
 
-    def _may_name_place(self, run: str) -> bool:
-        """Whether any of a run's word windows is a gazetteer name or spelling variant; when none is,
-        `_places_in_words` finds nothing whatever the context (most runs: "The", "Syrian Observatory")."""
-        known = self._run_memo.get(run)
-        if known is None:
-            words = [w.span() for w in _NAME_WORD.finditer(run)]
-            known = False
-            for size in range(min(len(words), 5), 0, -1):
-                for i in range(0, len(words) - size + 1):
-                    surface = run[words[i][0]:words[i + size - 1][1]]
-                    if surface.endswith(("'s", "’s")):
-                        surface = surface[:-2]
-                    if self.ref.places_named(surface) or self.ref.places_named(surface, loose=True):
-                        known = True
-                        break
-                if known:
-                    break
-            self._run_memo[run] = known
-        return known
+    def _name_words(self, run: str) -> list[tuple[int, int]] | None:
+        """The run's word spans when any of its word windows is a gazetteer name or spelling variant; None when
+        none is, and `_places_in_words` finds nothing whatever the context (most runs: "The", "Syrian Observatory")."""
+        words = [w.span() for w in _NAME_WORD.finditer(run)]
+        for size in range(min(len(words), 5), 0, -1):
+            for i in range(0, len(words) - size + 1):
+                surface = run[words[i][0]:words[i + size - 1][1]]
+                if surface.endswith(("'s", "’s")):
+                    surface = surface[:-2]
+                if self.ref.places_named(surface) or self.ref.places_named(surface, loose=True):
+                    return words
+        return None
 
-    def _unresolved_place(self, text: str, match: re.Match, taken) -> list[EntityHit]:
-        surface, start = _POSSESSIVE_END.sub("", match.group()), match.start()
+    def _unresolved_surface(self, run: str) -> tuple[int, str, list[str]] | None:
+        """The part of a run that could be a place the gazetteer lacks, by its words alone: (offset in the run,
+        surface, words); None when it cannot be (a date, a title, an adjective, an actor's word)."""
+        surface, start = _POSSESSIVE_END.sub("", run), 0
         words = surface.split()
         while len(words) > 1 and "-" in words[0] and _ADJECTIVE_WORD.search(words[0]):
             cut = surface.index(words[1], len(words[0]))  # "the SDF-controlled Kishkiyeh town": Kishkiyeh
             start, surface, words = start + cut, surface[cut:], words[1:]
         if len(surface) < 3:
-            return []
-        could_be = self._unresolved_memo.get(surface)
-        if could_be is None:  # the tests of the surface alone, once per surface
-            name_words = words[:-1] if len(words) > 1 and words[-1].lower() in _FEATURE_WORDS else words  # "Atmah Camp"
-            could_be = self._unresolved_memo[surface] = not (
-                any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in name_words) or
-                " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface) or
-                fold(surface) in (self.cues.get("adjective_actors") or {}))
-        if not could_be:
-            return []
+            return None
+        name_words = words[:-1] if len(words) > 1 and words[-1].lower() in _FEATURE_WORDS else words  # "Atmah Camp"
+        if any(w.lower() in _NOT_PLACE_WORDS or _ADJECTIVE_WORD.search(w) for w in name_words) or \
+                " ".join(words).lower() in _NOT_PLACE_WORDS or self._not_a_name(surface) or \
+                fold(surface) in (self.cues.get("adjective_actors") or {}):
+            return None
+        return start, surface, words
+
+    def _unresolved_place(self, text: str, match: re.Match, unresolved: tuple[int, str, list[str]],
+                          taken) -> list[EntityHit]:
+        """The run's possible unresolved place (`_unresolved_surface`) where the context says a place stands."""
+        offset, surface, words = unresolved
+        start = match.start() + offset
         feature_after = bool(_UNRESOLVED_AFTER.match(text[match.end():match.end() + 20]))
         if (start == 0 and not feature_after) or any(start < e and match.end() > s for s, e in taken):
             return []
