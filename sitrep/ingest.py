@@ -160,13 +160,13 @@ def _choose_date(found: list, today: dt.date, notes: list[str],
 
     `holds`, when given, gets for each date compared the days [from, until) (None: unbounded) of `today` on
     which that comparison and its note come out the same: a usable date stays usable from its own day on; a
-    date set aside names today in its note, so that outcome holds for today alone."""
+    date set aside stays set aside until its day (its note does not name today, so it is the same on each)."""
     usable = []
     for source, label, date in found:
         if date and date > today:
-            notes.append(f"{label} {date} is after today ({today}); not used")
+            notes.append(f"{label} {date} is after the ingest day; not used")
             if holds is not None:
-                holds.append((today, today + dt.timedelta(days=1)))
+                holds.append((None, date))
         elif date:
             usable.append((source, label, date))
             if holds is not None:

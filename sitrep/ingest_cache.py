@@ -7,9 +7,9 @@ so far stay in memory for deduplication, so memory does not grow with the corpus
 entry is keyed by everything its parse depends on but the day: path, size, modification time, inode,
 link target, its manifest row, the byte limit and the code of sitrep/ingest.py. The day matters only
 where a date after today is set aside, so each parse records the days [from, until) on which it comes out
-the same, bounded by the file's own dates (sitrep.ingest._choose_date reports them; a date set aside
-names today in its note, so that parse holds for today alone), and is reused on any of them: with today
-in the key, the first run of each day re-parsed every file. Entries are
+the same, bounded by the file's own dates (sitrep.ingest._choose_date reports them): from its latest date
+on or before today to its earliest date after today (a date set aside is noted without naming today), and
+is reused on any of them: with today in the key, the first run of each day re-parsed every file. Entries are
 <key>.<from or min>.<until or max>.parquet in <extraction store>/ingest; deleting them only costs parsing.
 
 Deduplication makes a file's rows depend on the files before it, and on nothing after. So the table

@@ -199,9 +199,10 @@ def test_ingest_on_the_next_day_keeps_every_file_when_no_date_falls_between(tmp_
 
 
 def test_a_date_after_today_is_used_from_its_day_on_and_each_day_range_has_its_cache_entry(tmp_path, monkeypatch):
-    """A row dated tomorrow is set aside today (its note names today, so that parse holds for today alone);
-    from tomorrow on it is used, and its file and the later ones are read again. Going back a day reads the
-    first day's parse from the cache, a day earlier parses again; entries no ingest uses are still collected."""
+    """A row dated tomorrow is set aside until its day (its note does not name today, so that parse holds on
+    every day before it); from tomorrow on it is used, and its file and the later ones are read again. Going
+    back to a day before reads that parse from the cache, or keeps it where it is; entries no ingest uses are
+    still collected."""
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
@@ -209,12 +210,13 @@ def test_a_date_after_today_is_used_from_its_day_on_and_each_day_range_has_its_c
     (folder / "feed_2.csv").write_text(fakes_rows(40, 60), encoding="utf-8")
     con, cache = duckdb.connect(), tmp_path / "cache"
     dated = "SELECT published_date, date_source, date_note FROM raw_articles WHERE source_file = 'feed_1.csv'"
+    set_aside = f"{NEXT_DAY} is after the ingest day; not used"
 
     ingest_into(con, folder, cache, today=DAY)
     assert_same_ingest(con, expected_ingest(folder, DAY), "day")
     date, source, note = con.execute(dated).fetchone()
-    assert date is None and source is None and f"{NEXT_DAY} is after today ({DAY}); not used" in note
-    assert day_ranges(con)["feed_1.csv"] == (DAY, NEXT_DAY)
+    assert date is None and source is None and set_aside in note and str(DAY) not in note
+    assert day_ranges(con)["feed_1.csv"] == (None, NEXT_DAY)  # every day before the row's
 
     parsed = files_parsed(monkeypatch)
     stats = ingest_into(con, folder, cache, today=NEXT_DAY)  # the row's day: its file and those after it
@@ -232,26 +234,53 @@ def test_a_date_after_today_is_used_from_its_day_on_and_each_day_range_has_its_c
     parsed.clear()
     stats = ingest_into(con, folder, cache, today=DAY)  # back: before the range; the first day's parse is cached
     assert (stats.files_kept, stats.files_cached, parsed) == (1, 2, [])
-    assert f"is after today ({DAY})" in con.execute(dated).fetchone()[2]
+    assert set_aside in con.execute(dated).fetchone()[2]
+    assert day_ranges(con)["feed_1.csv"] == (None, NEXT_DAY)
     assert_same_ingest(con, expected_ingest(folder, DAY), "day again")
 
-    day_before = DAY - dt.timedelta(days=1)  # the first day's parse names that day in its note: not reused
+    day_before = DAY - dt.timedelta(days=1)  # in the first day's range too: every file kept, none parsed
     parsed.clear()
     stats = ingest_into(con, folder, cache, today=day_before)
-    assert (stats.files_kept, stats.files_cached, parsed) == (1, 1, ["feed_1.csv"])
-    assert f"is after today ({day_before})" in con.execute(dated).fetchone()[2]
+    assert (stats.files_kept, stats.files_cached, parsed) == (3, 0, [])
+    assert set_aside in con.execute(dated).fetchone()[2]
     assert_same_ingest(con, expected_ingest(folder, day_before), "day before")
 
-    entries = sorted(path.name for path in cache.iterdir())  # feed_1 has three: the day before, the day, from next day
-    assert len(entries) == 5 and sum(f".{DAY}.{NEXT_DAY}.parquet" in name for name in entries) == 1
+    entries = sorted(path.name for path in cache.iterdir())  # feed_1 has two: before its day, and from it on
+    assert len(entries) == 4 and sum(name.endswith(f".min.{NEXT_DAY}.parquet") for name in entries) == 1
     old = time.time() - 3 * 86400
     for name in entries:
         os.utime(cache / name, (old, old))
     parsed.clear()
-    stats = ingest_into(con, folder, cache, today=NEXT_DAY)  # uses feed_1's open range: its day entries are garbage
+    stats = ingest_into(con, folder, cache, today=NEXT_DAY)  # uses feed_1's open range: the other is garbage
     assert (stats.files_kept, stats.files_cached, parsed) == (1, 2, [])
     left = sorted(path.name for path in cache.iterdir())
-    assert len(left) == 3 and set(left) < set(entries) and not any(f".{DAY}." in name for name in left)
+    assert len(left) == 3 and set(left) < set(entries) and not any(f".min.{NEXT_DAY}." in name for name in left)
+
+
+def test_a_far_future_date_does_not_make_its_file_and_the_later_ones_read_every_day(tmp_path, monkeypatch):
+    """A typo dating a row in 2099 sets that date aside on every day before it with the same note, so the
+    file and those after it are kept day after day, until that day comes."""
+    typo = dt.date(2099, 1, 1)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
+    (folder / "feed_1.csv").write_text(fakes_row_dated(UNDATED_ROW, typo), encoding="utf-8")
+    (folder / "feed_2.csv").write_text(fakes_rows(40, 60), encoding="utf-8")
+    con, cache = duckdb.connect(), tmp_path / "cache"
+    ingest_into(con, folder, cache, today=DAY)
+    assert day_ranges(con)["feed_1.csv"] == (None, typo)
+
+    parsed = files_parsed(monkeypatch)
+    for today in (NEXT_DAY, typo - dt.timedelta(days=1)):
+        parsed.clear()
+        stats = ingest_into(con, folder, cache, today=today)
+        assert stats.files_kept == stats.files == 3 and stats.files_cached == 0 and parsed == [], today
+        assert_same_ingest(con, expected_ingest(folder, today), str(today))
+
+    parsed.clear()
+    stats = ingest_into(con, folder, cache, today=typo)  # its day: the row is dated, its file and the later ones read
+    assert (stats.files_kept, stats.files_cached, parsed) == (1, 1, ["feed_1.csv"])
+    assert_same_ingest(con, expected_ingest(folder, typo), "the typo's day")
 
 
 def test_an_ingest_files_table_without_day_ranges_is_rebuilt(tmp_path):
