@@ -154,14 +154,23 @@ def _take_dateline(body: str, year_hint: int | None) -> tuple[str, dt.date | Non
     return body[m.end():], None, "dateline gives no year and no other date supplies one" if m["mw"] else None
 
 
-def _choose_date(found: list, today: dt.date, notes: list[str]) -> tuple[dt.date | None, str | None]:
-    """First usable of (source, label, date) wins; future dates are set aside, disagreements noted."""
+def _choose_date(found: list, today: dt.date, notes: list[str],
+                 holds: list | None = None) -> tuple[dt.date | None, str | None]:
+    """First usable of (source, label, date) wins; future dates are set aside, disagreements noted.
+
+    `holds`, when given, gets for each date compared the days [from, until) (None: unbounded) of `today` on
+    which that comparison and its note come out the same: a usable date stays usable from its own day on; a
+    date set aside stays set aside until its day (its note does not name today, so it is the same on each)."""
     usable = []
     for source, label, date in found:
         if date and date > today:
-            notes.append(f"{label} {date} is after today ({today}); not used")
+            notes.append(f"{label} {date} is after the ingest day; not used")
+            if holds is not None:
+                holds.append((None, date))
         elif date:
             usable.append((source, label, date))
+            if holds is not None:
+                holds.append((date, None))
     if not usable:
         return None, None
     source, label, date = usable[0]
@@ -514,8 +523,9 @@ def _load_input(root: Path, rel: str, path: Path, max_bytes: int) -> list:
     return PARSERS[ext](rel, text) if isinstance(text, str) else [Rejection(rel, "", *text)]
 
 
-def _finalize(d: _Draft, meta: dict, today: dt.date) -> Article | Rejection:
-    """Fill gaps from the manifest, strip dateline / furniture / repeated title, choose the date, hash."""
+def _finalize(d: _Draft, meta: dict, today: dt.date, holds: list | None = None) -> Article | Rejection:
+    """Fill gaps from the manifest, strip dateline / furniture / repeated title, choose the date, hash.
+    Today matters only to the date choice; `holds` collects the days it holds for (see _choose_date)."""
     notes: list[str] = []
     found = [("metadata", f"{d.date_label} date", d.date_text), ("manifest", "manifest date", meta.get("published"))]
     notes += [f"{label} {raw!r} not understood; ignored" for _, label, raw in found if raw and not parse_date(raw)]
@@ -532,7 +542,7 @@ def _finalize(d: _Draft, meta: dict, today: dt.date) -> Article | Rejection:
     if not (body := "\n\n".join(_paragraphs(body.split("\n")))):
         return Rejection(d.source_file, d.row_ref, "empty_body",
                          "no article text left after removing the title, dateline and page furniture")
-    date, source = _choose_date([("dateline", "dateline", line_date)] + found, today, notes)
+    date, source = _choose_date([("dateline", "dateline", line_date)] + found, today, notes, holds)
     digest = hashlib.sha256(" ".join(body.lower().split()).encode("utf-8")).hexdigest()
     return Article(digest[:16], d.external_id, d.source_file, d.row_ref, d.outlet or meta.get("outlet"), title,
                    date, source, "; ".join(notes) or None, d.url or meta.get("url"), body, digest)

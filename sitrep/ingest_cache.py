@@ -4,14 +4,19 @@ DuckDB, with each file's parsed articles cached as Parquet so an unchanged file 
 read_articles parses every file, then deduplicates across the whole folder in (file, row) order. Here
 each file is parsed (or read back from the cache) and written at once; only the content hashes seen
 so far stay in memory for deduplication, so memory does not grow with the corpus. A file's cache
-entry is keyed by everything its parse depends on: path, size, modification time, inode, link
-target, its manifest row, today's date (future dates are set aside), the byte limit and the code of
-sitrep/ingest.py. The cache lives in <extraction store>/ingest; deleting it only costs parsing.
+entry is keyed by everything its parse depends on but the day: path, size, modification time, inode,
+link target, its manifest row, the byte limit and the code of sitrep/ingest.py. The day matters only
+where a date after today is set aside, so each parse records the days [from, until) on which it comes out
+the same, bounded by the file's own dates (sitrep.ingest._choose_date reports them): from its latest date
+on or before today to its earliest date after today (a date set aside is noted without naming today), and
+is reused on any of them: with today in the key, the first run of each day re-parsed every file. Entries are
+<key>.<from or min>.<until or max>.parquet in <extraction store>/ingest; deleting them only costs parsing.
 
 Deduplication makes a file's rows depend on the files before it, and on nothing after. So the table
-ingest_files records the last ingest's files in order with their keys, and the files before the first
-change (a new, edited, moved or removed file) keep their rows in the warehouse untouched: adding a file
-that sorts last re-reads that file alone, whatever the size of the corpus.
+ingest_files records the last ingest's files in order with their keys and day ranges, and the files
+before the first change (a new, edited, moved or removed file, or one whose range no longer holds today)
+keep their rows in the warehouse untouched: adding a file that sorts last re-reads that file alone,
+whatever the size of the corpus, on the same day or a later one.
 """
 from __future__ import annotations
 
@@ -37,6 +42,7 @@ ARTICLE_SCHEMA = {"article_id": pl.Utf8, "external_id": pl.Utf8, "source_file": 
 REJECTION_SCHEMA = {"source_file": pl.Utf8, "row_ref": pl.Utf8, "reason": pl.Utf8, "detail": pl.Utf8}
 ITEM_SCHEMA = {"_kind": pl.Utf8, **ARTICLE_SCHEMA, "reason": pl.Utf8, "detail": pl.Utf8}
 GC_AGE_SECONDS = 2 * 86400
+Validity = tuple[dt.date | None, dt.date | None]  # the days [from, until) a parse holds for; None: unbounded
 
 
 def _code_version() -> str:
@@ -71,43 +77,81 @@ def _items_frame(items: list) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=ITEM_SCHEMA, orient="row") if rows else pl.DataFrame(schema=ITEM_SCHEMA)
 
 
-def _file_key(rel: str, path: Path, meta: dict, today: dt.date, max_bytes: int, code: str) -> str | None:
+def _holds(valid: Validity, today: dt.date) -> bool:
+    valid_from, valid_until = valid
+    return (valid_from is None or valid_from <= today) and (valid_until is None or today < valid_until)
+
+
+def _entry_name(key: str, valid: Validity) -> str:
+    valid_from, valid_until = valid
+    return f"{key}.{valid_from or 'min'}.{valid_until or 'max'}.parquet"
+
+
+def _cache_index(cache: Path) -> dict[str, list[tuple[Validity, str]]]:
+    """The cache's entries by key with their day ranges: the folder is listed once per ingest, not once per file."""
+    try:
+        names = os.listdir(cache)
+    except OSError:
+        return {}
+    index: dict[str, list[tuple[Validity, str]]] = {}
+    for name in names:
+        parts = name.split(".")
+        if len(parts) != 4 or parts[3] != "parquet":
+            continue  # a temporary file, or an entry of an older version (collected as garbage)
+        try:
+            valid = tuple(None if part in ("min", "max") else dt.date.fromisoformat(part) for part in parts[1:3])
+        except ValueError:
+            continue
+        index.setdefault(parts[0], []).append((valid, name))
+    return index
+
+
+def _file_key(rel: str, path: Path, meta: dict, max_bytes: int, code: str) -> str | None:
     try:
         st = path.stat()
         target = os.path.realpath(path)
     except OSError:
         return None  # unreadable or a dangling link: parse every time (cheap: it is a rejection)
     parts = [rel, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode, target, json.dumps(meta, sort_keys=True),
-             today.isoformat(), max_bytes, code]
+             max_bytes, code]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
 
 
-def _parse_file(root: Path, rel: str, path: Path, manifest: dict, today: dt.date, max_bytes: int) -> pl.DataFrame:
-    items = []
+def _parse_file(root: Path, rel: str, path: Path, manifest: dict, today: dt.date,
+                max_bytes: int) -> tuple[pl.DataFrame, Validity]:
+    """The file's items and the days they come out the same: where every date comparison does."""
+    items, holds = [], []
     for item in sorted(ing._load_input(root, rel, path, max_bytes), key=ing._order):
         if isinstance(item, ing._Draft):
-            item = ing._finalize(item, manifest.get(item.source_file, {}), today)
+            item = ing._finalize(item, manifest.get(item.source_file, {}), today, holds)
         items.append(item)
-    return _items_frame(items)
+    valid = (max((start for start, _ in holds if start is not None), default=None),
+             min((end for _, end in holds if end is not None), default=None))
+    return _items_frame(items), valid
 
 
 def file_items(root: Path, rel: str, path: Path, manifest: dict, today: dt.date, max_bytes: int,
-               cache: Path | None, key: str | None, used: set[str]) -> tuple[pl.DataFrame, bool]:
-    """One file's finalized articles and rejections, before cross-file deduplication; (frame, from cache)."""
-    entry = cache / f"{key}.parquet" if cache and key else None
-    if entry is not None:
+               cache: Path | None, key: str | None, used: set[str],
+               index: dict[str, list[tuple[Validity, str]]]) -> tuple[pl.DataFrame, Validity, bool]:
+    """One file's finalized articles and rejections, before cross-file deduplication, and the days that parse
+    holds for; (frame, (valid_from, valid_until), from cache). `index` is _cache_index(cache)."""
+    cacheable = cache is not None and key is not None
+    for valid, name in index.get(key, []) if cacheable else []:
+        if _holds(valid, today):
+            used.add(name)
+            try:
+                return pl.read_parquet(cache / name), valid, True
+            except (OSError, pl.exceptions.PolarsError):
+                break  # gone or unreadable: parse it again
+    frame, valid = _parse_file(root, rel, path, manifest, today, max_bytes)
+    if cacheable:
+        entry = cache / _entry_name(key, valid)
         used.add(entry.name)
-        try:
-            return pl.read_parquet(entry), True
-        except (OSError, pl.exceptions.PolarsError):
-            pass  # absent or unreadable: parse it again
-    frame = _parse_file(root, rel, path, manifest, today, max_bytes)
-    if entry is not None:
         cache.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(entry.name + f".tmp-{secrets.token_hex(3)}")
         frame.write_parquet(tmp)
         os.replace(tmp, entry)
-    return frame, False
+    return frame, valid, False
 
 
 def _insert(con, table: str, frame: pl.DataFrame) -> None:
@@ -117,15 +161,17 @@ def _insert(con, table: str, frame: pl.DataFrame) -> None:
         con.unregister("incoming_rows")
 
 
-def _kept_files(con, inputs: list[tuple[str, Path, str | None]]) -> int | None:
-    """How many leading files are as the last ingest saw them (same name, key and position): their rows stay.
-    None when the tables are not this version's (they are then rebuilt)."""
+def _kept_files(con, inputs: list[tuple[str, Path, str | None]], today: dt.date) -> int | None:
+    """How many leading files are as the last ingest saw them (same name, key and position) and parse the same
+    today (it is in their recorded range): their rows stay. None when the tables are not this version's (an
+    older ingest_files without the ranges, say): they are then rebuilt."""
     if not wh.matches_ddl(con, *TABLES):
         return None
-    previous = con.execute("SELECT source_file, file_key FROM ingest_files ORDER BY position").fetchall()
+    previous = con.execute("SELECT source_file, file_key, valid_from, valid_until FROM ingest_files "
+                           "ORDER BY position").fetchall()
     kept = 0
-    for (rel, _, key), (old_rel, old_key) in zip(inputs, previous):
-        if key is None or (rel, key) != (old_rel, old_key):
+    for (rel, _, key), (old_rel, old_key, *valid) in zip(inputs, previous):
+        if key is None or (rel, key) != (old_rel, old_key) or not _holds(tuple(valid), today):
             break
         kept += 1
     return kept
@@ -195,10 +241,10 @@ def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None
     for rel, path in files:
         if path.name in ing.MANIFEST_NAMES:
             manifest.update(ing._load_manifest(root, rel, path, max_bytes, early))
-    inputs = [(rel, path, _file_key(rel, path, manifest.get(rel, {}), today, max_bytes, code) if cache else None)
+    inputs = [(rel, path, _file_key(rel, path, manifest.get(rel, {}), max_bytes, code) if cache else None)
               for rel, path in files if path.name not in ing.MANIFEST_NAMES]
     with wh.transaction(con, TABLES):
-        kept = _kept_files(con, inputs)
+        kept = _kept_files(con, inputs, today)
         _reset(con, kept)
         _insert(con, "rejected_inputs", pl.DataFrame(
             [{"source_file": r.source_file, "row_ref": r.row_ref, "reason": r.reason, "detail": r.detail}
@@ -206,15 +252,19 @@ def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None
         first_seen = dict(con.execute("SELECT content_hash, concat_ws(' ', nullif(source_file, ''), "
                                       "nullif(row_ref, '')) FROM raw_articles").fetchall())
         stats.files, stats.files_kept = len(inputs), kept or 0
-        used.update(f"{key}.parquet" for _, _, key in inputs[:stats.files_kept])
+        if cache is not None:  # ingest_files now holds the kept files alone: their entries stay in use
+            used.update(_entry_name(key, tuple(valid)) for key, *valid in con.execute(
+                "SELECT file_key, valid_from, valid_until FROM ingest_files").fetchall())
+        index = _cache_index(cache) if cache is not None and stats.files_kept < stats.files else {}
         for position, (rel, path, key) in enumerate(inputs[stats.files_kept:], stats.files_kept):
-            frame, cached = file_items(root, rel, path, manifest, today, max_bytes, cache, key, used)
+            frame, valid, cached = file_items(root, rel, path, manifest, today, max_bytes, cache, key, used, index)
             stats.files_cached += cached
             articles, rejected = _deduplicated(frame, first_seen)
             _insert(con, "raw_articles", articles)
             _insert(con, "rejected_inputs", rejected)
-            con.execute("INSERT INTO ingest_files VALUES (?, ?, ?, ?, ?, ?)",
-                        [position, rel, key, frame.height, articles.height, rejected.height])
+            con.execute("INSERT INTO ingest_files (position, source_file, file_key, valid_from, valid_until, inputs, "
+                        "ingested, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [position, rel, key, *valid, frame.height, articles.height, rejected.height])
         wh.require_unique(con, "raw_articles", "article_id")
         _fill_stats(con, stats, len(early))
         _insert(con, "ingest_summary", pl.DataFrame({"articles_dir": [articles_dir or str(folder)],

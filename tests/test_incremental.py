@@ -1,7 +1,8 @@
 """Incremental runs give exactly the tables of a full rebuild, and redo only what changed.
 
 - The streamed, cached ingest equals sitrep.ingest.read_articles row for row (cold and from its cache),
-  bad inputs and duplicates included.
+  bad inputs and duplicates included, and on a later day: a file is read again only when a date it holds
+  changes its parse between the two days (a date after today is set aside).
 - A warehouse built, then given one more file by the articles sensor's run (facts_and_views_job), and later
   one file fewer, is identical table for table and view for view to one built from scratch on the final
   folder (an order-independent hash of every row: the tables sorted by all columns compare equal); the rerun
@@ -10,8 +11,12 @@
 - Changing the reference data (or the extraction code) re-extracts every article.
 """
 import csv
+import datetime as dt
 import io
+import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -20,6 +25,7 @@ import pytest
 
 from orchestration.definitions import build_defs
 from sitrep import extraction_store
+from sitrep import ingest as ingest_module
 from sitrep import reference as reference_module
 from sitrep.corpus import FACT_TABLES, ingest_frames
 from sitrep.ingest import read_articles
@@ -89,9 +95,9 @@ def golan(path: Path) -> list[tuple]:
                            "AND e.location = 'Golan'").fetchall()
 
 
-def expected_ingest(folder: Path) -> duckdb.DuckDBPyConnection:
+def expected_ingest(folder: Path, today: dt.date | None = None) -> duckdb.DuckDBPyConnection:
     """read_articles (the whole folder in one pass) written to an in-memory warehouse."""
-    raw, rejected = ingest_frames(read_articles(folder))
+    raw, rejected = ingest_frames(read_articles(folder, today))
     expected = duckdb.connect()
     replace_tables(expected, {"raw_articles": raw, "rejected_inputs": rejected})
     return expected
@@ -138,6 +144,159 @@ def test_reingest_reads_only_files_from_the_first_change_and_equals_read_article
         stats = ingest_into(con, folder, cache)
         assert stats.files_kept == kept, label
         assert_same_ingest(con, expected_ingest(folder), label)
+
+
+DAY = dt.date(2024, 1, 1)  # after every FA-KES date
+NEXT_DAY = DAY + dt.timedelta(days=1)
+UNDATED_ROW = 69  # FA-KES row 70: no dateline, so its corpus date column decides its date
+
+
+def fakes_row_dated(index: int, date: dt.date) -> str:
+    """FA-KES row `index` (header kept) with its date column set to `date`."""
+    header, row = csv.reader(io.StringIO(fakes_rows(index, index + 1)))
+    row[header.index("date")] = date.isoformat()
+    out = io.StringIO()
+    csv.writer(out).writerows([header, row])
+    return out.getvalue()
+
+
+def files_parsed(monkeypatch) -> list[str]:
+    """The files opened and parsed from now on (read_articles too: clear it before each ingest_into)."""
+    parsed, load = [], ingest_module._load_input
+    monkeypatch.setattr(ingest_module, "_load_input", lambda root, rel, *a: parsed.append(rel) or load(root, rel, *a))
+    return parsed
+
+
+def day_ranges(con) -> dict[str, tuple]:
+    return {name: (start, end) for name, start, end in
+            con.execute("SELECT source_file, valid_from, valid_until FROM ingest_files").fetchall()}
+
+
+def test_ingest_on_the_next_day_keeps_every_file_when_no_date_falls_between(tmp_path, seed_folder, monkeypatch):
+    """Today is no longer part of a file's key: a file whose dates all lie on or before the first day parses
+    the same on the next, so a run after midnight keeps every file's rows and opens none."""
+    folder = tmp_path / "articles"
+    shutil.copytree(seed_folder, folder)  # a .txt article dated by the manifest (2013-11-13)
+    (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
+    (folder / "feed_1.csv").write_text(fakes_rows(20, 40), encoding="utf-8")
+    header, row = csv.reader(io.StringIO(fakes_rows(UNDATED_ROW, UNDATED_ROW + 1)))
+    title, body = row[header.index("article_title")], row[header.index("article_content")]
+    (folder / "today.json").write_text(json.dumps({"title": title, "body": body, "date": DAY.isoformat()}))
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    con, cache = duckdb.connect(), tmp_path / "cache"
+    first = ingest_into(con, folder, cache, today=DAY)
+    assert first.files == 5 and first.files_kept == first.files_cached == 0
+    ranges = day_ranges(con)
+    assert ranges["today.json"] == (DAY, None)  # dated today: usable from today on, with no end
+    assert ranges["000_af55ad7c63556384.txt"] == (dt.date(2013, 11, 13), None)
+    assert ranges["broken.json"] == (None, None)  # no date: any day
+    assert_same_ingest(con, expected_ingest(folder, DAY), "first day")
+    parsed = files_parsed(monkeypatch)
+    stats = ingest_into(con, folder, cache, today=NEXT_DAY)
+    assert stats.files_kept == stats.files == 5 and stats.files_cached == 0 and parsed == []
+    assert_same_ingest(con, expected_ingest(folder, NEXT_DAY), "next day")
+    assert con.execute("SELECT published_date FROM raw_articles WHERE source_file = 'today.json'").fetchone() == (DAY,)
+
+
+def test_a_date_after_today_is_used_from_its_day_on_and_each_day_range_has_its_cache_entry(tmp_path, monkeypatch):
+    """A row dated tomorrow is set aside until its day (its note does not name today, so that parse holds on
+    every day before it); from tomorrow on it is used, and its file and the later ones are read again. Going
+    back to a day before reads that parse from the cache, or keeps it where it is; entries no ingest uses are
+    still collected."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
+    (folder / "feed_1.csv").write_text(fakes_row_dated(UNDATED_ROW, NEXT_DAY), encoding="utf-8")
+    (folder / "feed_2.csv").write_text(fakes_rows(40, 60), encoding="utf-8")
+    con, cache = duckdb.connect(), tmp_path / "cache"
+    dated = "SELECT published_date, date_source, date_note FROM raw_articles WHERE source_file = 'feed_1.csv'"
+    set_aside = f"{NEXT_DAY} is after the ingest day; not used"
+
+    ingest_into(con, folder, cache, today=DAY)
+    assert_same_ingest(con, expected_ingest(folder, DAY), "day")
+    date, source, note = con.execute(dated).fetchone()
+    assert date is None and source is None and set_aside in note and str(DAY) not in note
+    assert day_ranges(con)["feed_1.csv"] == (None, NEXT_DAY)  # every day before the row's
+
+    parsed = files_parsed(monkeypatch)
+    stats = ingest_into(con, folder, cache, today=NEXT_DAY)  # the row's day: its file and those after it
+    assert (stats.files_kept, stats.files_cached, parsed) == (1, 1, ["feed_1.csv"])  # feed_2 from the cache
+    assert con.execute(dated).fetchone() == (NEXT_DAY, "metadata", None)
+    assert day_ranges(con)["feed_1.csv"] == (NEXT_DAY, None)
+    assert_same_ingest(con, expected_ingest(folder, NEXT_DAY), "next day")
+
+    for today, label in ((NEXT_DAY + dt.timedelta(days=1), "day after"), (NEXT_DAY, "next day again")):
+        parsed.clear()
+        stats = ingest_into(con, folder, cache, today=today)  # NEXT_DAY itself opens the range
+        assert (stats.files_kept, stats.files_cached, parsed) == (3, 0, []), label
+        assert_same_ingest(con, expected_ingest(folder, today), label)
+
+    parsed.clear()
+    stats = ingest_into(con, folder, cache, today=DAY)  # back: before the range; the first day's parse is cached
+    assert (stats.files_kept, stats.files_cached, parsed) == (1, 2, [])
+    assert set_aside in con.execute(dated).fetchone()[2]
+    assert day_ranges(con)["feed_1.csv"] == (None, NEXT_DAY)
+    assert_same_ingest(con, expected_ingest(folder, DAY), "day again")
+
+    day_before = DAY - dt.timedelta(days=1)  # in the first day's range too: every file kept, none parsed
+    parsed.clear()
+    stats = ingest_into(con, folder, cache, today=day_before)
+    assert (stats.files_kept, stats.files_cached, parsed) == (3, 0, [])
+    assert set_aside in con.execute(dated).fetchone()[2]
+    assert_same_ingest(con, expected_ingest(folder, day_before), "day before")
+
+    entries = sorted(path.name for path in cache.iterdir())  # feed_1 has two: before its day, and from it on
+    assert len(entries) == 4 and sum(name.endswith(f".min.{NEXT_DAY}.parquet") for name in entries) == 1
+    old = time.time() - 3 * 86400
+    for name in entries:
+        os.utime(cache / name, (old, old))
+    parsed.clear()
+    stats = ingest_into(con, folder, cache, today=NEXT_DAY)  # uses feed_1's open range: the other is garbage
+    assert (stats.files_kept, stats.files_cached, parsed) == (1, 2, [])
+    left = sorted(path.name for path in cache.iterdir())
+    assert len(left) == 3 and set(left) < set(entries) and not any(f".min.{NEXT_DAY}." in name for name in left)
+
+
+def test_a_far_future_date_does_not_make_its_file_and_the_later_ones_read_every_day(tmp_path, monkeypatch):
+    """A typo dating a row in 2099 sets that date aside on every day before it with the same note, so the
+    file and those after it are kept day after day, until that day comes."""
+    typo = dt.date(2099, 1, 1)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
+    (folder / "feed_1.csv").write_text(fakes_row_dated(UNDATED_ROW, typo), encoding="utf-8")
+    (folder / "feed_2.csv").write_text(fakes_rows(40, 60), encoding="utf-8")
+    con, cache = duckdb.connect(), tmp_path / "cache"
+    ingest_into(con, folder, cache, today=DAY)
+    assert day_ranges(con)["feed_1.csv"] == (None, typo)
+
+    parsed = files_parsed(monkeypatch)
+    for today in (NEXT_DAY, typo - dt.timedelta(days=1)):
+        parsed.clear()
+        stats = ingest_into(con, folder, cache, today=today)
+        assert stats.files_kept == stats.files == 3 and stats.files_cached == 0 and parsed == [], today
+        assert_same_ingest(con, expected_ingest(folder, today), str(today))
+
+    parsed.clear()
+    stats = ingest_into(con, folder, cache, today=typo)  # its day: the row is dated, its file and the later ones read
+    assert (stats.files_kept, stats.files_cached, parsed) == (1, 1, ["feed_1.csv"])
+    assert_same_ingest(con, expected_ingest(folder, typo), "the typo's day")
+
+
+def test_an_ingest_files_table_without_day_ranges_is_rebuilt(tmp_path):
+    """A warehouse an older version wrote (ingest_files without valid_from / valid_until) is rebuilt, not misread."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
+    con, cache = duckdb.connect(), tmp_path / "cache"
+    ingest_into(con, folder, cache, today=DAY)
+    con.execute("ALTER TABLE ingest_files DROP COLUMN valid_from")
+    con.execute("ALTER TABLE ingest_files DROP COLUMN valid_until")
+    stats = ingest_into(con, folder, cache, today=DAY)
+    assert (stats.files_kept, stats.files_cached) == (0, 1)
+    [(start, end)] = day_ranges(con).values()
+    assert start <= DAY and end is None
+    assert_same_ingest(con, expected_ingest(folder, DAY), "rebuilt")
 
 
 @pytest.fixture(scope="module")
