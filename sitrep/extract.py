@@ -16,7 +16,7 @@ from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import fold_for_matching
-from sitrep.prefilter import prefilter
+from sitrep.prefilter import Gate, prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import (Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences,
                          strip_article)
@@ -234,6 +234,10 @@ class ArticleExtractor:
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
         # one scan of a sentence tells which cue regexes can match it; most sentences need few or none
         self._cue_filter = prefilter(tuple(cue["regex"] for cue in self.cues["cues"]))
+        # the case-insensitive cue regexes run only where a word they need occurs (most sentences have none)
+        self._irrealis, self._not_an_event, self._background, self._chemical, self._nonviolent, self._near_place = (
+            Gate(self.cues[key + "_re"]) for key in ("irrealis_before", "not_an_event_before", "background",
+                                                     "chemical_agents", "nonviolent_transfer", "near_place"))
         # what the gazetteer says about a capitalised surface depends on the surface alone, and the same
         # surfaces recur in sentence after sentence: looked up once per extractor (cleared when large)
         self._named_memo: dict[str, list[Place]] = {}
@@ -582,8 +586,10 @@ class ArticleExtractor:
                     continue
                 if cue.get("capital_after") and not text[m.end():m.end() + 1].isupper():
                     continue
-                preceding = text[max(0, m.start() - 60):m.start()]
-                if self.cues["irrealis_before_re"].search(preceding) or self.cues["not_an_event_before_re"].search(preceding):
+                lead = max(0, m.start() - 60)
+                preceding, folded_preceding = text[lead:m.start()], folded[lead:m.start()]
+                if self._irrealis.search(preceding, folded_preceding) or \
+                        self._not_an_event.search(preceding, folded_preceding):
                     continue
                 found.append((m.start(), m.end(), cue))
         found.sort(key=lambda f: (f[0], -f[2]["priority"]))
@@ -602,8 +608,11 @@ class ArticleExtractor:
         sentence = sentences[index]
         text = sentence.text
         cues = self._cue_matches(text)
-        if not cues or self.cues["background_re"].search(text) or is_heading(text):
+        if not cues:
             return []  # most sentences hold no cue: nothing else here needs to run for them
+        folded = fold(text)
+        if self._background.search(text, folded) or is_heading(text):
+            return []
         hits, admin1_hits = per_sentence[index]
         actors = [h for h in hits if h.kind == "actor"]
         places = [h for h in hits if h.kind == "place"]
@@ -642,7 +651,7 @@ class ArticleExtractor:
                 actor2 = self._actor_id_for_side("civilians")  # ANNOTATION §3: the civilians are actor2
             civilian_victims = victim_groups & {"civilians", "children", "women"}
             if kind in REMOTE_KINDS | {"attack", "abduction"} and (
-                    civilian_victims or (actor2 is None and (kind in ("attack", "abduction") or _CIVILIAN_TARGET.search(text)))):
+                    civilian_victims or (actor2 is None and (kind in ("attack", "abduction") or _CIVILIAN_GATE.search(text, folded)))):
                 actor2 = self._actor_id_for_side("civilians")
             if actor2 is None and kind in ("capture", "capture_passive", "clash"):
                 actor2 = self._side_word_actor(text[start:] + " " + text[:start], actor1, actors)
@@ -662,9 +671,9 @@ class ArticleExtractor:
                 actor1, actor2 = None, actor1 if actor2 is None else actor2
             if actor1 is None and kind not in ("agreement", "strategic", "formation"):
                 actor1 = self._actor_id_for_side("unknown")
-            if kind in REMOTE_KINDS and self.cues["chemical_agents_re"].search(text):
+            if kind in REMOTE_KINDS and self._chemical.search(text, folded):
                 kind = "chemical"  # "shells containing toxic gas": the weapon decides the sub-type
-            if kind in ("capture", "capture_passive") and self.cues["nonviolent_transfer_re"].search(text) and \
+            if kind in ("capture", "capture_passive") and self._nonviolent.search(text, folded) and \
                     not any(c["kind"] in ("clash", "infighting") for _, _, c in cues):
                 kind = "transfer"  # "entered X after a reconciliation agreement", "withdrew without a fight"
             event_type, sub_type = EVENT_TYPES["capture" if kind == "capture_passive" else kind]
@@ -758,7 +767,8 @@ class ArticleExtractor:
         else subject. A coordinated list ("with X, Y and Z") passes its first member's role on."""
         def own_role(actor: EntityHit) -> str:
             lead = text[max(0, actor.start - 40):actor.start]
-            return "ally" if _BACKED_BY.search(lead) else "object" if _AGAINST.search(lead) else "subject"
+            backed = _BACKED_BY_GATE.may_match(fold(lead)) and _BACKED_BY.search(lead)
+            return "ally" if backed else "object" if _AGAINST.search(lead) else "subject"
 
         chains: list[list[EntityHit]] = []
         coordinated: list[bool] = []
@@ -906,6 +916,8 @@ class ArticleExtractor:
     def _near(self, lead: str) -> bool:
         """A near-phrase in the last few words before a place: "on the outskirts of X", "near X"."""
         match = None
+        if not self._near_place.may_match(fold(lead)):
+            return False
         for match in self.cues["near_place_re"].finditer(lead):
             pass
         return match is not None and len(re.findall(r"\w+", lead[match.end():])) <= 3
@@ -1152,6 +1164,8 @@ class ArticleExtractor:
         return rows
 
 
+_CIVILIAN_GATE = Gate(_CIVILIAN_TARGET)
+_BACKED_BY_GATE = Gate(_BACKED_BY)
 _MEMO_LIMIT = 100_000  # surfaces an extractor remembers before starting over (a few MB per memo)
 _ACTOR_AS_MODIFIER = re.compile(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", re.I)
 _POSSESSIVE_END = re.compile(r"['’]s$")

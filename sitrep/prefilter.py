@@ -104,6 +104,18 @@ def _node(item) -> _Info:
     return _Info(None, None)  # any character, back references, conditionals
 
 
+def lowercase_pattern(pattern: str) -> str:
+    """A regex for lower-cased text: literal letters lowered, escapes (\\b, \\W ...) kept.
+
+    Matching folded text without re.IGNORECASE is about three times faster.
+    """
+    out, escaped = [], False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = ch == "\\" and not escaped
+    return "".join(out)
+
+
 def required_literals(pattern: re.Pattern) -> frozenset[str] | None:
     """Strings one of which every match of `pattern` contains; None when the pattern needs none
     (or could match an empty string)."""
@@ -150,3 +162,34 @@ _VALUE = itemgetter(1)
 def prefilter(patterns: tuple[re.Pattern, ...]) -> Prefilter:
     """The Prefilter of these patterns, built once per process (reading the regexes takes ~70 ms)."""
     return Prefilter(list(patterns))
+
+
+class Gate:
+    """A case-insensitive regex that need not run on a text whose fold (sitrep.text.fold) holds none of the
+    strings every match needs: `may_match(folded)` answers from one Aho-Corasick scan.
+
+    Sound where the fold is ASCII: a character that IGNORECASE matches to an ASCII letter folds to that
+    letter (Kelvin sign, long s and dotted I included). Elsewhere (a dotless i, say) the regex runs."""
+
+    def __init__(self, pattern: re.Pattern):
+        if not pattern.flags & re.IGNORECASE:
+            raise ValueError(f"case-sensitive pattern: {pattern.pattern[:60]}")
+        self.pattern = pattern
+        literals = required_literals(re.compile(lowercase_pattern(pattern.pattern), pattern.flags & ~re.IGNORECASE))
+        self._automaton = None
+        if literals:
+            self._automaton = ahocorasick.Automaton()
+            for literal in literals:
+                self._automaton.add_word(literal, None)
+            self._automaton.make_automaton()
+
+    def may_match(self, folded: str) -> bool:
+        if self._automaton is None or not folded.isascii():
+            return True
+        for _ in self._automaton.iter(folded):
+            return True
+        return False
+
+    def search(self, text: str, folded: str) -> re.Match | None:
+        """pattern.search(text), where `folded` is fold(text)."""
+        return self.pattern.search(text) if self.may_match(folded) else None

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from sitrep.matching import AliasMatcher
+from sitrep.prefilter import lowercase_pattern
 from sitrep.text import place_name_key, place_skeleton, starts_with_article
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
@@ -186,18 +187,6 @@ def actor_alias_variants(alias: str) -> list[str]:
         for name in {core.group(1), re.sub(r"\b([Aa]l|[Ee]l)-", r"\1 ", core.group(1))}:
             variants.update(f"{name} {noun}" for noun in ("fighters", "forces", "militants", "members"))
     return sorted(variants)
-
-
-def lowercase_pattern(pattern: str) -> str:
-    """A regex for lower-cased text: literal letters lowered, escapes (\\b, \\W ...) kept.
-
-    Matching folded text without re.IGNORECASE is about three times faster.
-    """
-    out, escaped = [], False
-    for ch in pattern:
-        out.append(ch if escaped else ch.lower())
-        escaped = ch == "\\" and not escaped
-    return "".join(out)
 
 
 def _name_parts(name: str) -> list[str]:

@@ -7,16 +7,22 @@ from pathlib import Path
 import pytest
 
 from sitrep import casualties, dates
-from sitrep.prefilter import Prefilter, required_literals
+from sitrep import extract
+from sitrep.prefilter import Gate, Prefilter, required_literals
 from sitrep.text import fold, split_sentences
 
 FAKES = Path(__file__).resolve().parent.parent / "seeds" / "articles" / "fakes.csv"
 
 
 @pytest.fixture(scope="module")
-def fakes_sentences() -> list[str]:
+def fakes_texts() -> list[str]:
     rows = csv.DictReader(io.StringIO(FAKES.read_text(encoding="utf-8")))
-    return [fold(s.text) for row in rows for s in split_sentences(row["article_content"])]
+    return [s.text for row in rows for s in split_sentences(row["article_content"])]
+
+
+@pytest.fixture(scope="module")
+def fakes_sentences(fakes_texts) -> list[str]:
+    return [fold(text) for text in fakes_texts]
 
 
 @pytest.mark.parametrize("pattern,expected", [
@@ -55,3 +61,24 @@ def test_no_cue_regex_is_skipped_on_a_sentence_it_matches(reference, fakes_sente
 def test_no_casualty_or_date_pattern_is_skipped_on_a_sentence_it_matches(fakes_sentences):
     assert _misses([casualties._BEFORE, casualties._AFTER, casualties._ONE_VICTIM], fakes_sentences) == []
     assert _misses([pattern for _, pattern in dates._PATTERNS], fakes_sentences) == []
+
+
+def test_a_gate_never_stops_a_case_insensitive_regex_where_it_matches(reference, fakes_texts):
+    patterns = [reference.cues[key] for key in reference.cues if key.endswith("_re")] + \
+        [extract._CIVILIAN_TARGET, extract._BACKED_BY]
+    texts = fakes_texts + [text[i:i + 60] for text in fakes_texts for i in range(0, len(text), 40)]  # leads too
+    for pattern in patterns:
+        gate = Gate(pattern)
+        closed = [text for text in texts if not gate.may_match(fold(text))]
+        assert [text for text in closed if pattern.search(text)] == [], pattern.pattern[:60]
+        assert len(closed) > len(texts) // 4, pattern.pattern[:60]  # and it does stop it on most texts
+
+
+def test_a_gate_reads_the_text_case_insensitively_and_lets_non_ascii_folds_through():
+    gate = Gate(re.compile(r"\b(?:shelled|shelling)\b", re.IGNORECASE))
+    assert gate.search("Regime forces SHELLED the town", fold("Regime forces SHELLED the town"))
+    assert not gate.may_match(fold("Protesters gathered in the square"))
+    # a dotless i folds to itself, yet IGNORECASE matches it to "i": the regex must run
+    assert Gate(re.compile(r"killed", re.IGNORECASE)).may_match(fold("two were k\u0131lled"))
+    with pytest.raises(ValueError):
+        Gate(re.compile("killed"))
