@@ -37,10 +37,14 @@ class AliasMatcher:
                 self._automaton.add_word(folded, (len(folded), key))
                 count += 1
         self._case_sensitive = {alias: key for alias, key in case_sensitive}
-        self._cs_pattern = (
-            re.compile(r"\b(" + "|".join(sorted(map(re.escape, self._case_sensitive), key=len, reverse=True)) + r")\b")
-            if self._case_sensitive else None
-        )
+        self._cs_automaton = None  # the verbatim aliases ("IS", "HTS"): one scan of the unfolded text
+        if self._case_sensitive:
+            self._cs_automaton = ahocorasick.Automaton()
+            for alias, key in self._case_sensitive.items():
+                if not (_is_word_char(alias[0]) and _is_word_char(alias[-1])):
+                    raise ValueError(f"a case-sensitive alias must begin and end with a letter or digit: {alias!r}")
+                self._cs_automaton.add_word(alias, (len(alias), key))
+            self._cs_automaton.make_automaton()
         self.size = count + len(self._case_sensitive)
         self._has_words = count > 0
         if count:
@@ -60,10 +64,26 @@ class AliasMatcher:
                     # allow plural/possessive s after an alias ("rebel", "rebels")
                     continue
                 candidates.append(Hit(start, end, text[start:end], key))
-        if self._cs_pattern:
-            for m in self._cs_pattern.finditer(text):
-                candidates.append(Hit(m.start(), m.end(), m.group(), self._case_sensitive[m.group()]))
+        if self._cs_automaton is not None:
+            candidates += _whole_words_leftmost(self._cs_automaton, text)
         return longest_non_overlapping(candidates) if len(candidates) > 1 else candidates
+
+
+def _whole_words_leftmost(automaton, text: str) -> list[Hit]:
+    """Whole-word matches, scanned as a regex \\b(alias|...)\\b with the longest alias first would: at each
+    position the longest whole word, then on after its end."""
+    size = len(text)
+    found = []
+    for end_idx, (length, key) in automaton.iter(text):
+        start, end = end_idx - length + 1, end_idx + 1
+        if (start == 0 or not _is_word_char(text[start - 1])) and (end == size or not _is_word_char(text[end])):
+            found.append((start, -length, key))
+    hits, reached = [], 0
+    for start, negative_length, key in sorted(found):
+        if start >= reached:
+            reached = start - negative_length
+            hits.append(Hit(start, reached, text[start:reached], key))
+    return hits
 
 
 def fold_for_matching(text: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from sitrep import casualties, dates
 from sitrep import extract
+from sitrep.matching import _whole_words_leftmost
 from sitrep.prefilter import Gate, Prefilter, required_literals
 from sitrep.text import fold, split_sentences
 
@@ -82,3 +83,18 @@ def test_a_gate_reads_the_text_case_insensitively_and_lets_non_ascii_folds_throu
     assert Gate(re.compile(r"killed", re.IGNORECASE)).may_match(fold("two were k\u0131lled"))
     with pytest.raises(ValueError):
         Gate(re.compile("killed"))
+
+
+def test_verbatim_aliases_are_found_where_the_whole_word_regex_finds_them(reference, fakes_texts):
+    """The actor registry's case-sensitive aliases ("IS", "HTS") are scanned with Aho-Corasick; the hits
+    must be those of the regex \\b(longest|...|shortest)\\b they replaced."""
+    aliases = reference.actor_matcher._case_sensitive
+    regex = re.compile(r"\b(" + "|".join(sorted(map(re.escape, aliases), key=len, reverse=True)) + r")\b")
+    texts = fakes_texts + ["IS fighters and HTS, ISIS and IS-held areas: IS group IS_ HTSIS", "IS"]
+    found = 0
+    for text in texts:
+        hits = _whole_words_leftmost(reference.actor_matcher._cs_automaton, text)
+        expected = [(m.start(), m.end(), aliases[m.group()]) for m in regex.finditer(text)]
+        assert [(h.start, h.end, h.key) for h in hits] == expected, text
+        found += len(hits)
+    assert found > 100
