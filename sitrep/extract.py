@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from hashlib import sha256
 import re
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -1129,10 +1130,12 @@ class ArticleExtractor:
         mentions, unresolved = [], []
         for sentence, (hits, admin1_hits) in zip(sentences, per_sentence):
             for hit in hits + admin1_hits:
+                start = sentence.start + hit.start
                 mentions.append({
-                    "mention_id": stable_id(article_id, sentence.start + hit.start, hit.kind),
+                    # stable_id(article_id, start, hit.kind), spelled out: an article has hundreds of mentions
+                    "mention_id": sha256(f"{article_id}\x1f{start}\x1f{hit.kind}".encode()).hexdigest()[:16],
                     "article_id": article_id, "sentence_idx": sentence.idx,
-                    "char_start": sentence.start + hit.start, "char_end": sentence.start + hit.end,
+                    "char_start": start, "char_end": sentence.start + hit.end,
                     "surface": hit.surface, "entity_type": hit.kind, "resolved_id": hit.resolved_id})
             unresolved += self._unresolved(article_id, sentence, hits + admin1_hits)
         observations = list({row["observation_id"]: row for row in observations}.values())
