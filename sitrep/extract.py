@@ -169,6 +169,7 @@ class _Run(NamedTuple):
     spelled: tuple[int, int, str] | None  # an actor's name spelled another way: span in the run, actor id
     name_words: list[tuple[int, int]] | None  # word spans, when a gazetteer name may be among them
     unresolved: tuple[int, str, list[str]] | None  # what could be a place the gazetteer lacks
+    unknown_name: tuple[str, bool] | None  # a name for the unresolved list: surface, and whether it names a group
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,13 @@ class ArticleExtractor:
         self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._run_memo)
 
     # ---------- entities ----------
-    def sentence_entities(self, sentence: Sentence) -> list[EntityHit]:
+    def runs(self, text: str) -> list[tuple[re.Match, _Run]]:
+        """A sentence's capitalised word runs (actor spellings, places, unknown names), each with what its
+        text alone says (looked up once per distinct run)."""
+        memo = self._run_memo
+        return [(match, memo.get(match.group()) or self._run(match.group())) for match in _PLACE_CANDIDATE.finditer(text)]
+
+    def sentence_entities(self, sentence: Sentence, runs: list | None = None) -> list[EntityHit]:
         text = sentence.text
         if any(len(memo) > _MEMO_LIMIT for memo in self._memos):
             for memo in self._memos:
@@ -264,8 +271,7 @@ class ArticleExtractor:
                 continue
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
-        # capitalised word runs: actor spellings and places; what a run's text alone says is looked up once
-        runs = [(match, self._run(match.group())) for match in _PLACE_CANDIDATE.finditer(text)]
+        runs = self.runs(text) if runs is None else runs
         spelled = self._actor_spelling_variants(text, runs, taken)
         actors = sorted(actors + spelled, key=lambda h: h.start)
         taken += [(h.start, h.end) for h in spelled]
@@ -278,7 +284,7 @@ class ArticleExtractor:
         known = self._run_memo.get(run)
         if known is None:
             known = self._run_memo[run] = _Run(self._spelled_actor(run), self._name_words(run),
-                                              self._unresolved_surface(run))
+                                              self._unresolved_surface(run), self._unknown_name(run))
         return known
 
     def _spelled_actor(self, run: str) -> tuple[int, int, str] | None:
@@ -354,6 +360,14 @@ class ArticleExtractor:
                 fold(surface) in (self.cues.get("adjective_actors") or {}):
             return None
         return start, surface, words
+
+    def _unknown_name(self, run: str) -> tuple[str, bool] | None:
+        """The run without a possessive, and whether a group noun is in it, when it may be a name no dictionary
+        knows (not a common word, a date, a title or a person of the registry)."""
+        surface = _POSSESSIVE_END.sub("", run)
+        if surface.lower() in _NOT_PLACE_WORDS or len(surface) < 3 or self._not_a_name(surface):
+            return None
+        return surface, bool(_GROUP_NAME_WORD.search(surface))
 
     def _unresolved_place(self, text: str, match: re.Match, unresolved: tuple[int, str, list[str]],
                           taken) -> list[EntityHit]:
@@ -484,7 +498,8 @@ class ArticleExtractor:
         self._cue_memo: dict[str, list] = {}
         self._count_memo: dict[str, list] = {}
         sentences = split_sentences(body)
-        per_sentence = [self.sentence_entities(s) for s in sentences]
+        runs = [self.runs(s.text) for s in sentences]
+        per_sentence = [self.sentence_entities(s, r) for s, r in zip(sentences, runs)]
         admin1_context = self._admin1_context(per_sentence)
         for sentence, (hits, admin1_hits) in zip(sentences, per_sentence):
             places = [h for h in hits if h.kind == "place"]
@@ -516,7 +531,7 @@ class ArticleExtractor:
             if sources:
                 last_source = sources[-1].resolved_id
         events = merge_duplicate_events(events, self.unknown_actors)
-        return self._rows(article_id, body, sentences, per_sentence, events, observations, published)
+        return self._rows(article_id, body, sentences, per_sentence, runs, events, observations, published)
 
     def _governorate_reading(self, text: str, hit: EntityHit, previous: EntityHit | None, admin1_hits) -> Place | None:
         """A governorate's name read as the governorate: after a direction ("northern Hama"), before
@@ -1080,7 +1095,7 @@ class ArticleExtractor:
                 "evidence": sentence.text, "extractor": f"{EXTRACTOR}:control_observation"}
 
     # ---------- rows ----------
-    def _rows(self, article_id, body, sentences, per_sentence, events, observations, published) -> ArticleExtraction:
+    def _rows(self, article_id, body, sentences, per_sentence, runs, events, observations, published) -> ArticleExtraction:
         event_rows, claim_rows, change_rows = [], [], []
         for event in events:
             low, best, high, injured = reconcile(event.claims, self.ref.casualty_rules)
@@ -1128,7 +1143,7 @@ class ArticleExtractor:
                     "sentence_idx": sentence.idx, "char_start": sentence.start, "char_end": sentence.end,
                     "extractor": f"{EXTRACTOR}:control_change"})
         mentions, unresolved = [], []
-        for sentence, (hits, admin1_hits) in zip(sentences, per_sentence):
+        for sentence, (hits, admin1_hits), sentence_runs in zip(sentences, per_sentence, runs):
             for hit in hits + admin1_hits:
                 start = sentence.start + hit.start
                 mentions.append({
@@ -1137,11 +1152,11 @@ class ArticleExtractor:
                     "article_id": article_id, "sentence_idx": sentence.idx,
                     "char_start": start, "char_end": sentence.start + hit.end,
                     "surface": hit.surface, "entity_type": hit.kind, "resolved_id": hit.resolved_id})
-            unresolved += self._unresolved(article_id, sentence, hits + admin1_hits)
+            unresolved += self._unresolved(article_id, sentence, hits + admin1_hits, sentence_runs)
         observations = list({row["observation_id"]: row for row in observations}.values())
         return ArticleExtraction(event_rows, claim_rows, change_rows, observations, mentions, unresolved)
 
-    def _unresolved(self, article_id, sentence, hits) -> list[dict]:
+    def _unresolved(self, article_id, sentence, hits, runs) -> list[dict]:
         """Capitalised names after a locative word near an event cue that no dictionary knows."""
         text = sentence.text
         if not self._cue_matches(text):
@@ -1149,14 +1164,14 @@ class ArticleExtractor:
         rows = [{"article_id": article_id, "sentence_idx": sentence.idx, "char_start": sentence.start + h.start,
                  "char_end": sentence.start + h.end, "surface": h.surface, "kind": "place", "sentence": text}
                 for h in hits if h.kind == "place" and h.resolved_id is None]
-        for m in _PLACE_CANDIDATE.finditer(text):
-            surface = _POSSESSIVE_END.sub("", m.group())
-            if m.start() == 0 or surface.lower() in _NOT_PLACE_WORDS or len(surface) < 3 or self._not_a_name(surface):
+        for m, run in runs:
+            if run.unknown_name is None or m.start() == 0:
                 continue
             if any(m.start() < h.end and m.end() > h.start for h in hits):
                 continue
+            surface, group_name = run.unknown_name
             kind = None
-            if _GROUP_NAME_WORD.search(surface):
+            if group_name:
                 kind = "actor"
             elif _LOCATIVE_JUST_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
                 kind = "place"
