@@ -96,9 +96,10 @@ _COUNT_FILTER = Prefilter([_BEFORE, _AFTER, _ONE_VICTIM])
 _QUOTES_AS_SPACE = str.maketrans({q: " " for q in "\"“”«»"})  # '30 "terrorists" were killed' counts 30
 
 
-def find_casualty_counts(sentence: str, rules: dict) -> list[Count]:
-    """Killed and injured counts stated in a sentence, in order of appearance."""
-    sentence = fold(sentence).translate(_QUOTES_AS_SPACE)  # lower-case patterns on folded text: spans are unchanged
+def find_casualty_counts(sentence: str, rules: dict, folded: str | None = None) -> list[Count]:
+    """Killed and injured counts stated in a sentence, in order of appearance; `folded` is fold(sentence)."""
+    # lower-case patterns on folded text: spans are unchanged
+    sentence = (fold(sentence) if folded is None else folded).translate(_QUOTES_AS_SPACE)
     maybe = _COUNT_FILTER.candidates(sentence)
     counts: list[Count] = []
     for index, pattern in enumerate((_BEFORE, _AFTER)):

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
-from sitrep.matching import fold_for_matching
+from sitrep.matching import fold_for_matching, matching_form
 from sitrep.prefilter import Gate, prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import (Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences,
@@ -255,12 +255,13 @@ class ArticleExtractor:
         memo = self._run_memo
         return [(match, memo.get(match.group()) or self._run(match.group())) for match in _PLACE_CANDIDATE.finditer(text)]
 
-    def sentence_entities(self, sentence: Sentence, runs: list | None = None) -> list[EntityHit]:
+    def sentence_entities(self, sentence: Sentence, runs: list | None = None,
+                          folded: str | None = None) -> list[EntityHit]:
         text = sentence.text
         if any(len(memo) > _MEMO_LIMIT for memo in self._memos):
             for memo in self._memos:
                 memo.clear()
-        folded = fold_for_matching(text)
+        folded = fold_for_matching(text) if folded is None else folded
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
         actors = []
@@ -498,8 +499,12 @@ class ArticleExtractor:
         self._cue_memo: dict[str, list] = {}
         self._count_memo: dict[str, list] = {}
         sentences = split_sentences(body)
+        # each sentence folded once, from the article's fold (folding keeps length, so spans carry over)
+        folded_body = fold(body)
+        matching_body = matching_form(folded_body)
+        self._folded = [folded_body[s.start:s.end] for s in sentences]
         runs = [self.runs(s.text) for s in sentences]
-        per_sentence = [self.sentence_entities(s, r) for s, r in zip(sentences, runs)]
+        per_sentence = [self.sentence_entities(s, r, matching_body[s.start:s.end]) for s, r in zip(sentences, runs)]
         admin1_context = self._admin1_context(per_sentence)
         for sentence, (hits, admin1_hits) in zip(sentences, per_sentence):
             places = [h for h in hits if h.kind == "place"]
@@ -575,20 +580,20 @@ class ArticleExtractor:
         return sorted(counts, key=lambda a: (-counts[a], a))
 
     # ---------- events ----------
-    def _cue_matches(self, text: str):
+    def _cue_matches(self, sentence: Sentence):
         """Cue hits in a sentence that report an event (not quoted, not irrealis), memoized per sentence."""
-        if text not in self._cue_memo:
-            self._cue_memo[text] = self._find_cues(text)
-        return self._cue_memo[text]
+        if sentence.text not in self._cue_memo:
+            self._cue_memo[sentence.text] = self._find_cues(sentence.text, self._folded[sentence.idx])
+        return self._cue_memo[sentence.text]
 
-    def _counts(self, text: str):
+    def _counts(self, sentence: Sentence):
         """Casualty counts of a sentence, memoized: events and claims both read them."""
-        if text not in self._count_memo:
-            self._count_memo[text] = find_casualty_counts(text, self.ref.casualty_rules)
-        return self._count_memo[text]
+        if sentence.text not in self._count_memo:
+            self._count_memo[sentence.text] = find_casualty_counts(sentence.text, self.ref.casualty_rules,
+                                                                   self._folded[sentence.idx])
+        return self._count_memo[sentence.text]
 
-    def _find_cues(self, text: str):
-        folded = fold(text)
+    def _find_cues(self, text: str, folded: str):
         maybe = self._cue_filter.candidates(folded)
         if not maybe:
             return []
@@ -623,10 +628,10 @@ class ArticleExtractor:
                          seen_kinds: set[str] = frozenset()) -> list[Event]:
         sentence = sentences[index]
         text = sentence.text
-        cues = self._cue_matches(text)
+        cues = self._cue_matches(sentence)
         if not cues:
             return []  # most sentences hold no cue: nothing else here needs to run for them
-        folded = fold(text)
+        folded = self._folded[index]
         if self._background.search(text, folded) or is_heading(text):
             return []
         hits, admin1_hits = per_sentence[index]
@@ -635,7 +640,7 @@ class ArticleExtractor:
         event_date, time_precision, date_rule = resolve_event_date(text, published)
         if date_rule == "old_history":
             return []
-        victim_groups = {c.victim_group for c in self._counts(text) if c.kind == "killed"}
+        victim_groups = {c.victim_group for c in self._counts(sentence) if c.kind == "killed"}
         events: list[Event] = []
         if any(c.get("weak") for _, _, c in cues) and (
                 any(not c.get("weak") for _, _, c in cues) or (seen_kinds and _ANAPHOR.search(text))):
@@ -996,7 +1001,7 @@ class ArticleExtractor:
 
     # ---------- claims ----------
     def _sentence_claims(self, sentence: Sentence, hits, last_source, outlet) -> list[Claim]:
-        counts = self._counts(sentence.text)
+        counts = self._counts(sentence)
         if not counts:
             return []
         sources = [h for h in hits if h.kind == "source"]
@@ -1159,7 +1164,7 @@ class ArticleExtractor:
     def _unresolved(self, article_id, sentence, hits, runs) -> list[dict]:
         """Capitalised names after a locative word near an event cue that no dictionary knows."""
         text = sentence.text
-        if not self._cue_matches(text):
+        if not self._cue_matches(sentence):
             return []
         rows = [{"article_id": article_id, "sentence_idx": sentence.idx, "char_start": sentence.start + h.start,
                  "char_end": sentence.start + h.end, "surface": h.surface, "kind": "place", "sentence": text}

@@ -87,7 +87,12 @@ def _whole_words_leftmost(automaton, text: str) -> list[Hit]:
 
 
 def fold_for_matching(text: str) -> str:
-    return _WHITESPACE.sub(" ", fold(text))
+    return matching_form(fold(text))
+
+
+def matching_form(folded: str) -> str:
+    """fold_for_matching of a text already folded: every whitespace character a space."""
+    return _WHITESPACE.sub(" ", folded)
 
 
 _WHITESPACE = re.compile(r"\s")
