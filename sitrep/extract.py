@@ -806,7 +806,7 @@ class ArticleExtractor:
         for chain, is_list in zip(chains, coordinated):
             head = own_role(chain[0])
             for actor in chain:
-                roles[id(actor)] = head if is_list and head != "subject" else own_role(actor)
+                roles[id(actor)] = head if actor is chain[0] or (is_list and head != "subject") else own_role(actor)
         return roles
 
     def _adjective_actor(self, text: str, start: int, end: int) -> str | None:
