@@ -409,41 +409,6 @@ def collect_garbage(con: duckdb.DuckDBPyConnection, store: Path, max_age: float 
 
 
 def run_local_workers(jobs: list[tuple], workers: int) -> list[dict]:
-    """Run extract_chunk jobs in `workers` child processes (`python -m sitrep.extraction_store`), jobs dealt
-    round-robin. Plain child processes, not multiprocessing: nothing of the parent (its __main__, threads,
-    open DuckDB connections) is re-imported or inherited."""
-    import json
-    import subprocess
-    import sys
-    import tempfile
-
-    groups = [jobs[i::workers] for i in range(workers)]
-    procs = []
-    with tempfile.TemporaryDirectory(prefix="sitrep-extract-") as tmp:
-        for n, group in enumerate(g for g in groups if g):
-            spec = Path(tmp) / f"jobs-{n}.json"
-            spec.write_text(json.dumps([list(job) for job in group]))
-            out = Path(tmp) / f"out-{n}.json"
-            procs.append((subprocess.Popen([sys.executable, "-m", "sitrep.extraction_store", str(spec), str(out)],
-                                           stderr=subprocess.PIPE, text=True), out))
-        results, errors = [], []
-        for proc, out in procs:
-            _, stderr = proc.communicate()
-            if proc.returncode != 0:
-                errors.append(f"extraction worker exited {proc.returncode}: {stderr[-2000:]}")
-            else:
-                results += json.loads(out.read_text())
-        if errors:
-            raise RuntimeError("\n".join(errors))
-    return results
-
-
-def _worker_main(spec: str, out: str) -> None:
-    import json
-    jobs = json.loads(Path(spec).read_text())
-    Path(out).write_text(json.dumps([extract_chunk(*job) for job in jobs]))
-
-
-if __name__ == "__main__":
-    import sys
-    _worker_main(*sys.argv[1:3])
+    """Run extract_chunk jobs in `workers` child processes (sitrep.workers), jobs dealt round-robin."""
+    from sitrep.workers import run_jobs
+    return run_jobs("sitrep.extraction_store:extract_chunk", jobs, workers)

@@ -42,6 +42,7 @@ ARTICLE_SCHEMA = {"article_id": pl.Utf8, "external_id": pl.Utf8, "source_file": 
 REJECTION_SCHEMA = {"source_file": pl.Utf8, "row_ref": pl.Utf8, "reason": pl.Utf8, "detail": pl.Utf8}
 ITEM_SCHEMA = {"_kind": pl.Utf8, **ARTICLE_SCHEMA, "reason": pl.Utf8, "detail": pl.Utf8}
 GC_AGE_SECONDS = 2 * 86400
+MIN_PARALLEL_FILES = 4  # fewer files to parse than this: parsing them in-process costs less than starting workers
 Validity = tuple[dt.date | None, dt.date | None]  # the days [from, until) a parse holds for; None: unbounded
 
 
@@ -57,6 +58,7 @@ class IngestStats:
     files: int = 0
     files_kept: int = 0    # unchanged, before the first change: rows left in place, file not read
     files_cached: int = 0  # read back from the parse cache
+    files_parsed: int = 0  # parsed by this ingest (here or in worker processes)
     published_min: dt.date | None = None
     published_max: dt.date | None = None
     reasons: dict[str, int] = field(default_factory=dict)
@@ -145,13 +147,39 @@ def file_items(root: Path, rel: str, path: Path, manifest: dict, today: dt.date,
                 break  # gone or unreadable: parse it again
     frame, valid = _parse_file(root, rel, path, manifest, today, max_bytes)
     if cacheable:
-        entry = cache / _entry_name(key, valid)
-        used.add(entry.name)
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_name(entry.name + f".tmp-{secrets.token_hex(3)}")
-        frame.write_parquet(tmp)
-        os.replace(tmp, entry)
+        used.add(_store(cache, key, valid, frame))
     return frame, valid, False
+
+
+def _store(cache: Path, key: str, valid: Validity, frame: pl.DataFrame) -> str:
+    """Write a parse's cache entry (atomically: readers never see half a file); its name."""
+    entry = cache / _entry_name(key, valid)
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = entry.with_name(entry.name + f".tmp-{secrets.token_hex(3)}")
+    frame.write_parquet(tmp)
+    os.replace(tmp, entry)
+    return entry.name
+
+
+def parse_into_cache(root: str, rel: str, path: str, manifest: dict, today: dt.date, max_bytes: int, cache: str,
+                     key: str) -> str:
+    """A worker's job (sitrep.workers): parse one file into its cache entry; the entry's name."""
+    frame, valid = _parse_file(Path(root), rel, Path(path), manifest, today, max_bytes)
+    return _store(Path(cache), key, valid, frame)
+
+
+def _parse_ahead(con, root: Path, inputs: list, manifest: dict, today: dt.date, max_bytes: int, cache: Path,
+                 workers: int) -> set[str]:
+    """Parse the files this ingest will read and the cache lacks in `workers` processes, into the cache; the
+    ingest then reads them back in file order, as deduplication needs. The entries' names."""
+    kept = _kept_files(con, inputs, today) or 0
+    index = _cache_index(cache)
+    todo = [(str(root), rel, str(path), manifest, today, max_bytes, str(cache), key) for rel, path, key in inputs[kept:]
+            if key is not None and not any(_holds(valid, today) for valid, _ in index.get(key, []))]
+    if len(todo) < MIN_PARALLEL_FILES:
+        return set()
+    from sitrep.workers import run_jobs
+    return set(run_jobs("sitrep.ingest_cache:parse_into_cache", todo, workers))
 
 
 def _insert(con, table: str, frame: pl.DataFrame) -> None:
@@ -228,9 +256,10 @@ def _fill_stats(con, stats: IngestStats, early: int) -> None:
 
 
 def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None, today: dt.date | None = None,
-                max_bytes: int = ing.MAX_BYTES, articles_dir: str | None = None) -> IngestStats:
+                max_bytes: int = ing.MAX_BYTES, articles_dir: str | None = None, workers: int = 1) -> IngestStats:
     """Make raw_articles, rejected_inputs, ingest_summary and ingest_files the folder's ingest, in one
-    transaction. Equal to ingest_frames(read_articles(folder)) row for row (tests/test_incremental.py)."""
+    transaction. Equal to ingest_frames(read_articles(folder)) row for row (tests/test_incremental.py).
+    With a cache and several `workers`, the files to parse are parsed in worker processes first."""
     root = Path(folder).resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"articles folder not found: {folder}")
@@ -243,6 +272,8 @@ def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None
             manifest.update(ing._load_manifest(root, rel, path, max_bytes, early))
     inputs = [(rel, path, _file_key(rel, path, manifest.get(rel, {}), max_bytes, code) if cache else None)
               for rel, path in files if path.name not in ing.MANIFEST_NAMES]
+    parsed_ahead = _parse_ahead(con, root, inputs, manifest, today, max_bytes, cache, workers) \
+        if cache is not None and workers > 1 else set()
     with wh.transaction(con, TABLES):
         kept = _kept_files(con, inputs, today)
         _reset(con, kept)
@@ -258,7 +289,9 @@ def ingest_into(con: duckdb.DuckDBPyConnection, folder: Path, cache: Path | None
         index = _cache_index(cache) if cache is not None and stats.files_kept < stats.files else {}
         for position, (rel, path, key) in enumerate(inputs[stats.files_kept:], stats.files_kept):
             frame, valid, cached = file_items(root, rel, path, manifest, today, max_bytes, cache, key, used, index)
-            stats.files_cached += cached
+            parsed = not cached or _entry_name(key, valid) in parsed_ahead
+            stats.files_parsed += parsed
+            stats.files_cached += not parsed
             articles, rejected = _deduplicated(frame, first_seen)
             _insert(con, "raw_articles", articles)
             _insert(con, "rejected_inputs", rejected)

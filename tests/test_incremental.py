@@ -126,6 +126,30 @@ def test_cached_ingest_equals_read_articles_cold_and_warm(tmp_path, seed_folder)
         assert_same_ingest(con, expected, attempt)
 
 
+def test_ingest_parsing_in_worker_processes_equals_read_articles(tmp_path, seed_folder, monkeypatch):
+    """Files parsed ahead in two worker processes (bad inputs among them) give the same tables as a one-pass
+    read, are counted as parsed, not cached, and the next ingest reads them back from the cache."""
+    from test_bad_inputs_pipeline import build_folder
+    from sitrep import workers
+    calls = []
+    real_run_jobs = workers.run_jobs
+    monkeypatch.setattr(workers, "run_jobs", lambda function, jobs, n: calls.append(len(jobs)) or
+                        real_run_jobs(function, jobs, n))
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    build_folder(folder)
+    for n in range(4):
+        (folder / f"fakes_{n}.csv").write_text(fakes_rows(20 * n, 20 * n + 25), encoding="utf-8")  # overlapping
+    expected, cache = expected_ingest(folder), tmp_path / "cache"
+    con = duckdb.connect()
+    stats = ingest_into(con, folder, cache, workers=2)
+    assert (stats.files_parsed, stats.files_cached) == (stats.files, 0)
+    assert calls and calls[0] >= 4  # the worker processes parsed them
+    assert_same_ingest(con, expected, "parsed in workers")
+    stats = ingest_into(duckdb.connect(), folder, cache, workers=2)
+    assert (stats.files_parsed, stats.files_cached) == (0, stats.files) and len(calls) == 1
+
+
 def test_reingest_reads_only_files_from_the_first_change_and_equals_read_articles(tmp_path):
     """Files before the first change keep their rows; a file sorting first that repeats a later file's text
     moves that text's duplicate_content rejection, so every later file is read again."""
