@@ -246,7 +246,9 @@ class ArticleExtractor:
         self._variants_memo: dict[str, list[Place]] = {}
         self._not_a_name_memo: dict[str, bool] = {}
         self._run_memo: dict[str, _Run] = {}
-        self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._run_memo)
+        self._window_memo: dict[tuple[str, int, int], list[tuple]] = {}
+        self._memos = (self._named_memo, self._variants_memo, self._not_a_name_memo, self._run_memo,
+                       self._window_memo)
 
     # ---------- entities ----------
     def runs(self, text: str) -> list[tuple[re.Match, _Run]]:
@@ -324,9 +326,8 @@ class ArticleExtractor:
         for match, run in runs:
             found = []
             if run.name_words is not None:
-                offset = match.start()
-                words = [(offset + s, offset + e) for s, e in run.name_words]
-                found = self._places_in_words(text, words, taken, sentence_admin1)
+                found = self._places_in_words(text, match.start(), match.group(), run.name_words, 0,
+                                              len(run.name_words), taken, sentence_admin1)
             if not found and run.unresolved is not None:
                 found = self._unresolved_place(text, match, run.unresolved, taken)
             hits += found
@@ -391,22 +392,22 @@ class ArticleExtractor:
         match = _IN_GOVERNORATE_AFTER.match(after)
         return match is not None and any(p.feature == "admin1" for p in self.ref.places_named(match.group(1)))
 
-    def _places_in_words(self, text: str, words: list[tuple[int, int]], taken, sentence_admin1: set[str]) -> list[EntityHit]:
-        """Longest gazetteer names first, then the words left on either side."""
-        if not words:
-            return []
+    def _window_plan(self, run: str, words: list[tuple[int, int]], lo: int, hi: int) -> list[tuple]:
+        """The word windows of run words [lo, hi) that name a gazetteer place or a spelling variant of one, in
+        search order (longest first, then leftmost), with what the run's text alone says of each:
+        (i, size, start, end, surface, candidates, variants, needs_locative), i and spans relative to the words
+        and the run. Memoized per (run, lo, hi): most windows name nothing, whatever the sentence."""
+        key = (run, lo, hi)
+        plan = self._window_memo.get(key)
+        if plan is not None:
+            return plan
         named, loose = self._named_memo, self._variants_memo
-        blocked = [False] * len(words)  # words inside an actor or source name; spans are rarely inside this run
-        for ts, te in taken:
-            if ts < words[-1][1] and te > words[0][0]:
-                blocked = [b or (ws < te and we > ts) for b, (ws, we) in zip(blocked, words)]
-        any_blocked = True in blocked
-        for size in range(min(len(words), 5), 0, -1):
-            for i in range(0, len(words) - size + 1):
-                if any_blocked and True in blocked[i:i + size]:
-                    continue
-                s, e = words[i][0], words[i + size - 1][1]
-                surface = text[s:e]
+        sub = words[lo:hi]
+        plan = []
+        for size in range(min(len(sub), 5), 0, -1):
+            for i in range(0, len(sub) - size + 1):
+                s, e = sub[i][0], sub[i + size - 1][1]
+                surface = run[s:e]
                 if surface.endswith(("'s", "’s")):
                     surface = surface[:-2]
                 if size == 1 and surface.lower() in _NOT_PLACE_WORDS:
@@ -414,43 +415,72 @@ class ArticleExtractor:
                 candidates = named.get(surface)
                 if candidates is None:
                     candidates = named[surface] = self.ref.places_named(surface)
+                variants = None
                 if not candidates:
                     variants = loose.get(surface)
                     if variants is None:
                         variants = loose[surface] = [c for c in self.ref.places_named(surface, loose=True)
                                                      if close_spelling(surface, c, self.ref)]
-                    if not variants or (size == 1 and not _LOCATIVE_BEFORE.search(text[max(0, s - 40):s])):
-                        continue  # no name here; a lone word's variants count only after a locative
-                if self._prefix_fragment(text, words, i, size):
+                    if not variants:
+                        continue  # no name here
+                if self._prefix_fragment(run, sub, i, size):
                     continue
-                hint = None
-                if not candidates:
-                    # a transliteration variant is trusted where the sentence's governorate confirms it;
-                    # elsewhere it only hints at the governorate of a place kept unresolved
-                    candidates = [c for c in variants if c.admin1 in sentence_admin1]
-                    hints = {c.admin1 for c in variants}
-                    hint = hints.pop() if len(hints) == 1 and not candidates and not self._not_a_name(surface) else None
-                if sentence_admin1 and not any(self._near_governorates(c, sentence_admin1) or
-                                               c.feature in ("admin1", "admin2", "city") for c in candidates):
-                    candidates = []  # a namesake far from the governorate the sentence names
-                if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]) and \
-                        not _PLACE_PREPOSITION_BEFORE.search(text[max(0, s - 12):s]):
-                    continue  # "Damascus promised a truce": the government, not the place
-                if candidates or hint:
-                    hit = EntityHit("place", s, s + len(surface), surface, None, candidates=list(candidates),
-                                    admin1_hint=hint)
-                    left = self._places_in_words(text, words[:i], taken, sentence_admin1)
-                    right = self._places_in_words(text, words[i + size:], taken, sentence_admin1)
-                    governorate = any(c.feature == "admin1" for c in candidates) and \
-                        bool(_GOVERNORATE_AFTER.match(text[s + len(surface):s + len(surface) + 20]))
-                    if not left and i > 0 and governorate and self._name_word(text, words[i - 1]):
-                        # "the village of Has Idleb province": an unknown name, then its governorate
-                        left = [EntityHit("place", words[0][0], words[i - 1][1], text[words[0][0]:words[i - 1][1]], None)]
-                    if not governorate and not text[s + len(surface):e].startswith(("'", "’")) and (
-                            (i > 0 and not left and self._name_word(text, words[i - 1])) or
-                            (i + size < len(words) and not right and self._name_word(text, words[i + size]))):
-                        return []  # "Dera" of "Hesan Dera": part of a name the gazetteer lacks, not Dar'a
-                    return left + [hit] + right
+                # a lone word's variants count only after a locative (the sentence tells)
+                plan.append((i, size, s, e, surface, candidates, variants, size == 1 and not candidates))
+        self._window_memo[key] = plan
+        return plan
+
+    def _places_in_words(self, text: str, offset: int, run: str, words: list[tuple[int, int]], lo: int, hi: int,
+                         taken, sentence_admin1: set[str]) -> list[EntityHit]:
+        """Longest gazetteer names first, then the words left on either side: among run words [lo, hi), the run
+        starting at `offset` in the sentence and `words` its word spans (relative to the run)."""
+        if lo >= hi:
+            return []
+        plan = self._window_plan(run, words, lo, hi)
+        if not plan:
+            return []
+        first, last = offset + words[lo][0], offset + words[hi - 1][1]
+        blocked = None  # words inside an actor or source name; spans are rarely inside this run
+        for ts, te in taken:
+            if ts < last and te > first:
+                blocked = [b or (offset + ws < te and offset + we > ts)
+                           for b, (ws, we) in zip(blocked or [False] * (hi - lo), words[lo:hi])]
+        for i, size, rel_s, rel_e, surface, candidates, variants, needs_locative in plan:
+            if blocked is not None and True in blocked[i:i + size]:
+                continue
+            s, e = offset + rel_s, offset + rel_e
+            if needs_locative and not _LOCATIVE_BEFORE.search(text[max(0, s - 40):s]):
+                continue
+            hint = None
+            if not candidates:
+                # a transliteration variant is trusted where the sentence's governorate confirms it;
+                # elsewhere it only hints at the governorate of a place kept unresolved
+                candidates = [c for c in variants if c.admin1 in sentence_admin1]
+                hints = {c.admin1 for c in variants}
+                hint = hints.pop() if len(hints) == 1 and not candidates and not self._not_a_name(surface) else None
+            if sentence_admin1 and not any(self._near_governorates(c, sentence_admin1) or
+                                           c.feature in ("admin1", "admin2", "city") for c in candidates):
+                candidates = []  # a namesake far from the governorate the sentence names
+            if (candidates or hint) and _METONYM_AFTER.match(text[s + len(surface):s + len(surface) + 25]) and \
+                    not _PLACE_PREPOSITION_BEFORE.search(text[max(0, s - 12):s]):
+                continue  # "Damascus promised a truce": the government, not the place
+            if candidates or hint:
+                hit = EntityHit("place", s, s + len(surface), surface, None, candidates=list(candidates),
+                                admin1_hint=hint)
+                at = lo + i  # the window's first word in the run
+                left = self._places_in_words(text, offset, run, words, lo, at, taken, sentence_admin1)
+                right = self._places_in_words(text, offset, run, words, at + size, hi, taken, sentence_admin1)
+                governorate = any(c.feature == "admin1" for c in candidates) and \
+                    bool(_GOVERNORATE_AFTER.match(text[s + len(surface):s + len(surface) + 20]))
+                if not left and i > 0 and governorate and self._name_word(run, words[at - 1]):
+                    # "the village of Has Idleb province": an unknown name, then its governorate
+                    start, stop = offset + words[lo][0], offset + words[at - 1][1]
+                    left = [EntityHit("place", start, stop, text[start:stop], None)]
+                if not governorate and not text[s + len(surface):e].startswith(("'", "’")) and (
+                        (i > 0 and not left and self._name_word(run, words[at - 1])) or
+                        (at + size < hi and not right and self._name_word(run, words[at + size]))):
+                    return []  # "Dera" of "Hesan Dera": part of a name the gazetteer lacks, not Dar'a
+                return left + [hit] + right
         return []
 
     def _name_word(self, text: str, span: tuple[int, int]) -> bool:
