@@ -91,11 +91,14 @@ def fold_for_matching(text: str) -> str:
 
 
 def matching_form(folded: str) -> str:
-    """fold_for_matching of a text already folded: every whitespace character a space."""
-    return _WHITESPACE.sub(" ", folded)
+    """fold_for_matching of a text already folded: every whitespace character (what \\s matches) a space."""
+    return folded.translate(_AS_SPACE)
 
 
-_WHITESPACE = re.compile(r"\s")
+# What \s matches in a str, less the space itself (a test pins the list); a table: faster than re.sub
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+_AS_SPACE = str.maketrans(dict.fromkeys(WHITESPACE, " "))
 
 
 def longest_non_overlapping(hits: list[Hit]) -> list[Hit]:

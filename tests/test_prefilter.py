@@ -98,3 +98,11 @@ def test_verbatim_aliases_are_found_where_the_whole_word_regex_finds_them(refere
         assert [(h.start, h.end, h.key) for h in hits] == expected, text
         found += len(hits)
     assert found > 100
+
+
+def test_the_matching_form_turns_exactly_what_backslash_s_matches_into_spaces():
+    from sitrep.matching import WHITESPACE, matching_form
+    spaces = {chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c))}
+    assert set(WHITESPACE) | {" "} == spaces
+    text = "Raqqa,\u00a0the\tcity\u2009of\n\nHoms"
+    assert matching_form(fold(text)) == re.sub(r"\s", " ", fold(text)) == "raqqa, the city of  homs"
