@@ -24,7 +24,7 @@ _BEFORE = re.compile(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Count:
     kind: str  # killed | injured
     value: int
@@ -33,7 +33,7 @@ class Count:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     source_id: str | None
     source_name: str

@@ -151,7 +151,7 @@ _PRONOUN_SOURCE = re.compile(r"\b(?:it|he|she|they|the monitor|the group|the obs
 _CIVILIAN_TARGET = re.compile(r"\b(?:civilians?|residential|market|hospital|school|bakery|mosque|church|homes|houses|camp for displaced|displaced|funeral|wedding|bus|convoy of civilians)\b", re.I)
 
 
-@dataclass
+@dataclass(slots=True)
 class EntityHit:
     kind: str  # actor | source | place | admin1
     start: int  # offsets in the sentence
@@ -172,7 +172,7 @@ class _Run(NamedTuple):
     unknown_name: tuple[str, bool] | None  # a name for the unresolved list: surface, and whether it names a group
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """Where an event happened: a gazetteer place, or a surface name placed by its district or governorate."""
     location: str | None
@@ -185,7 +185,7 @@ class Target:
     borrowed: bool = False  # the place was not named with the cue (before it, or from context)
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     event_id: str
     kind: str
@@ -735,7 +735,6 @@ class ArticleExtractor:
             if sub_type in CONTROL_SUB_TYPES:
                 scope = text[:window_end] if kind == "capture_passive" else text[max(0, start - 30):window_end]
                 extent = "partial" if self.cues["partial_extent_re"].search(scope) else "full"  # "Most of X was captured"
-            share = len(targets)
             for t_index, target in enumerate(targets):
                 if sub_type in CONTROL_SUB_TYPES and target.precision == 3:
                     extent = "partial"
@@ -746,7 +745,6 @@ class ArticleExtractor:
                     event_date=event_date, time_precision=time_precision, sentence=sentence,
                     cue_start=start, cue_end=end, rule=f"{EXTRACTOR}:{kind}", extent=extent, date_rule=date_rule,
                     evidence=[sentence.idx]))
-                events[-1].split_share = (t_index, share)  # type: ignore[attr-defined]
         return one_event_per_episode(keep_highest_per_place(events))
 
     def _side(self, actor_id: str | None, day: dt.date | None) -> str | None:

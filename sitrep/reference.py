@@ -32,7 +32,7 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Period:
     side: str
     bloc: str | None
@@ -45,7 +45,7 @@ class Period:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Actor:
     actor_id: str
     name: str
@@ -69,7 +69,7 @@ class Actor:
         return self.period_at(day).side
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     source_id: str
     name: str
@@ -78,7 +78,7 @@ class Source:
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     place_id: str
     name: str

@@ -15,7 +15,7 @@ _LAST_WORD = re.compile(r"([\w.]+)\.$")
 _MAX_SENTENCE = 2000  # hard cap: a 20,000-word run-on "sentence" is cut into pieces
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     idx: int
     start: int
