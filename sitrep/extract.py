@@ -260,9 +260,6 @@ class ArticleExtractor:
     def sentence_entities(self, sentence: Sentence, runs: list | None = None,
                           folded: str | None = None) -> list[EntityHit]:
         text = sentence.text
-        if any(len(memo) > _MEMO_LIMIT for memo in self._memos):
-            for memo in self._memos:
-                memo.clear()
         folded = fold_for_matching(text) if folded is None else folded
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
@@ -526,6 +523,9 @@ class ArticleExtractor:
 
     # ---------- the article ----------
     def extract(self, article_id: str, body: str, published: dt.date | None, outlet: str | None) -> ArticleExtraction:
+        if any(len(memo) > _MEMO_LIMIT for memo in self._memos):
+            for memo in self._memos:
+                memo.clear()
         self._cue_memo: dict[str, list] = {}
         self._count_memo: dict[str, list] = {}
         sentences = split_sentences(body)
