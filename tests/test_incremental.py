@@ -222,16 +222,22 @@ def test_ingest_on_the_next_day_keeps_every_file_when_no_date_falls_between(tmp_
     assert con.execute("SELECT published_date FROM raw_articles WHERE source_file = 'today.json'").fetchone() == (DAY,)
 
 
+def three_feeds(tmp_path: Path, middle_date: dt.date) -> Path:
+    """Three files of FA-KES rows; the middle one holds one row dated `middle_date`."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
+    (folder / "feed_1.csv").write_text(fakes_row_dated(UNDATED_ROW, middle_date), encoding="utf-8")
+    (folder / "feed_2.csv").write_text(fakes_rows(40, 60), encoding="utf-8")
+    return folder
+
+
 def test_a_date_after_today_is_used_from_its_day_on_and_each_day_range_has_its_cache_entry(tmp_path, monkeypatch):
     """A row dated tomorrow is set aside until its day (its note does not name today, so that parse holds on
     every day before it); from tomorrow on it is used, and its file and the later ones are read again. Going
     back to a day before reads that parse from the cache, or keeps it where it is; entries no ingest uses are
     still collected."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
-    (folder / "feed_1.csv").write_text(fakes_row_dated(UNDATED_ROW, NEXT_DAY), encoding="utf-8")
-    (folder / "feed_2.csv").write_text(fakes_rows(40, 60), encoding="utf-8")
+    folder = three_feeds(tmp_path, NEXT_DAY)
     con, cache = duckdb.connect(), tmp_path / "cache"
     dated = "SELECT published_date, date_source, date_note FROM raw_articles WHERE source_file = 'feed_1.csv'"
     set_aside = f"{NEXT_DAY} is after the ingest day; not used"
@@ -285,11 +291,7 @@ def test_a_far_future_date_does_not_make_its_file_and_the_later_ones_read_every_
     """A typo dating a row in 2099 sets that date aside on every day before it with the same note, so the
     file and those after it are kept day after day, until that day comes."""
     typo = dt.date(2099, 1, 1)
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "feed_0.csv").write_text(fakes_rows(0, 20), encoding="utf-8")
-    (folder / "feed_1.csv").write_text(fakes_row_dated(UNDATED_ROW, typo), encoding="utf-8")
-    (folder / "feed_2.csv").write_text(fakes_rows(40, 60), encoding="utf-8")
+    folder = three_feeds(tmp_path, typo)
     con, cache = duckdb.connect(), tmp_path / "cache"
     ingest_into(con, folder, cache, today=DAY)
     assert day_ranges(con)["feed_1.csv"] == (None, typo)
