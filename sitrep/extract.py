@@ -214,7 +214,7 @@ class ArticleExtraction:
     claims: list[dict]
     control_changes: list[dict]
     control_observations: list[dict]
-    mentions: list[dict]
+    mentions: list[tuple]  # entity_mentions rows, in its column order (sitrep.corpus)
     unresolved: list[dict]
 
 
@@ -1100,7 +1100,7 @@ class ArticleExtractor:
     def _observations(self, article_id, sentence, hits, published) -> list[dict]:
         rows = []
         text = sentence.text
-        if "-held" not in text and "-controlled" not in text and not _STRONGHOLD_WORD.search(text):
+        if "-held" not in text and "-controlled" not in text and not any(w in text for w in _STRONGHOLD_WORDS):
             return rows  # both patterns need one of these words
         places = [h for h in hits if h.kind == "place" and h.place]
         for m in re.finditer(r"\b([\w]+(?: [A-Z][\w]+)?)-(?:held|controlled)\b", text):
@@ -1179,12 +1179,10 @@ class ArticleExtractor:
         for sentence, (hits, admin1_hits), sentence_runs in zip(sentences, per_sentence, runs):
             for hit in hits + admin1_hits:
                 start = sentence.start + hit.start
-                mentions.append({
-                    # stable_id(article_id, start, hit.kind), spelled out: an article has hundreds of mentions
-                    "mention_id": sha256(f"{article_id}\x1f{start}\x1f{hit.kind}".encode()).hexdigest()[:16],
-                    "article_id": article_id, "sentence_idx": sentence.idx,
-                    "char_start": start, "char_end": sentence.start + hit.end,
-                    "surface": hit.surface, "entity_type": hit.kind, "resolved_id": hit.resolved_id})
+                mentions.append((  # a tuple in entity_mentions' column order: an article has hundreds
+                    # stable_id(article_id, start, hit.kind), spelled out
+                    sha256(f"{article_id}\x1f{start}\x1f{hit.kind}".encode()).hexdigest()[:16],
+                    article_id, sentence.idx, start, sentence.start + hit.end, hit.surface, hit.kind, hit.resolved_id))
             unresolved += self._unresolved(article_id, sentence, hits + admin1_hits, sentence_runs)
         observations = list({row["observation_id"]: row for row in observations}.values())
         return ArticleExtraction(event_rows, claim_rows, change_rows, observations, mentions, unresolved)
@@ -1226,7 +1224,7 @@ _THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
 _GROUP_NAME_WORD = re.compile(r"\b(?:Brigades?|Battalions?|Front|Army|Movement|Division|Forces|Jaysh|Liwa|Harakat|Faylaq|"
                               r"Ahrar|Jabhat|Kataib|Saraya|Group|Militia|Regiment)\b")
 _LOCATIVE_JUST_BEFORE = re.compile(r"\b(?:in|at|near|into|of|outside|towards?|village of|town of|city of)\s+(?:the\s+)?$")
-_STRONGHOLD_WORD = re.compile(r"(?:outpost|stronghold|bastion|enclave|pocket)\b")
+_STRONGHOLD_WORDS = ("outpost", "stronghold", "bastion", "enclave", "pocket")
 
 
 def close_spelling(surface: str, place: Place, ref: Reference) -> bool:
