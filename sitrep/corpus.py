@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 
 from sitrep.corpus_passes import finish_corpus
-from sitrep.extract import ArticleExtractor
+from sitrep.extract import MENTION_COLUMNS, ArticleExtractor
 from sitrep.ingest import Article, IngestResult
 from sitrep.reference import Reference
 
@@ -35,15 +35,14 @@ _SCHEMAS = {
                                   "place_id": pl.Utf8, "admin1": pl.Utf8, "side": pl.Utf8, "observed_date": pl.Date,
                                   "sentence_idx": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
                                   "evidence": pl.Utf8, "extractor": pl.Utf8},
-    "entity_mentions": {"mention_id": pl.Utf8, "article_id": pl.Utf8, "sentence_idx": pl.Int32,
-                        "char_start": pl.Int32, "char_end": pl.Int32, "surface": pl.Utf8, "entity_type": pl.Utf8,
-                        "resolved_id": pl.Utf8},
+    "entity_mentions": dict(zip(MENTION_COLUMNS, (pl.Utf8, pl.Utf8, pl.Int32, pl.Int32, pl.Int32, pl.Utf8, pl.Utf8,
+                                                  pl.Utf8))),  # the extractor's mention tuples, in this order
     "unresolved_raw": {"article_id": pl.Utf8, "sentence_idx": pl.Int32, "char_start": pl.Int32,
                        "char_end": pl.Int32, "surface": pl.Utf8, "kind": pl.Utf8, "sentence": pl.Utf8},
 }
 
 
-def frame(table: str, rows: list[dict]) -> pl.DataFrame:
+def frame(table: str, rows: list[dict] | list[tuple]) -> pl.DataFrame:
     schema = _SCHEMAS[table]
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 

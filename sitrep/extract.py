@@ -46,6 +46,8 @@ EVENT_TYPES = {
     "formation": ("Strategic developments", "Change to group/activity"),
     "arrests": ("Strategic developments", "Arrests"),
 }
+MENTION_COLUMNS = ("mention_id", "article_id", "sentence_idx", "char_start", "char_end", "surface", "entity_type",
+                   "resolved_id")
 REMOTE_KINDS = {"chemical", "suicide", "air", "ied", "grenade", "shelling"}
 STATE_SIDES = {"government", "us_coalition", "turkey"}
 ARMED_SIDES = {"government", "rebels", "kurdish", "us_coalition", "turkey", "other", "unknown"}
@@ -214,7 +216,7 @@ class ArticleExtraction:
     claims: list[dict]
     control_changes: list[dict]
     control_observations: list[dict]
-    mentions: list[tuple]  # entity_mentions rows, in its column order (sitrep.corpus)
+    mentions: list[tuple]  # entity_mentions rows as tuples of MENTION_COLUMNS: an article has hundreds
     unresolved: list[dict]
 
 
@@ -1179,8 +1181,7 @@ class ArticleExtractor:
         for sentence, (hits, admin1_hits), sentence_runs in zip(sentences, per_sentence, runs):
             for hit in hits + admin1_hits:
                 start = sentence.start + hit.start
-                mentions.append((  # a tuple in entity_mentions' column order: an article has hundreds
-                    # stable_id(article_id, start, hit.kind), spelled out
+                mentions.append((  # MENTION_COLUMNS; the id is stable_id(article_id, start, hit.kind), spelled out
                     sha256(f"{article_id}\x1f{start}\x1f{hit.kind}".encode()).hexdigest()[:16],
                     article_id, sentence.idx, start, sentence.start + hit.end, hit.surface, hit.kind, hit.resolved_id))
             unresolved += self._unresolved(article_id, sentence, hits + admin1_hits, sentence_runs)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from sitrep.extract import ArticleExtractor
+from sitrep.extract import MENTION_COLUMNS, ArticleExtractor
 from sitrep.ingest import read_articles
 from sitrep.reference import load_reference
 from sitrep.text import split_sentences
@@ -61,6 +61,8 @@ def assert_spans_inside(body: str, extraction) -> None:
         assert body[sentence.start:sentence.end] == sentence.text
     for table in SPAN_TABLES:
         for row in getattr(extraction, table):
+            if table == "mentions":
+                row = dict(zip(MENTION_COLUMNS, row))
             start, end = row["char_start"], row["char_end"]
             assert 0 <= start <= end <= len(body), (table, row)
             assert 0 <= row["sentence_idx"] < len(sentences), (table, row)
