@@ -33,8 +33,8 @@ class AliasMatcher:
         count = 0
         for alias, key in aliases:
             folded = re.sub(r"\s+", " ", fold(alias).strip())
-            if len(folded) >= 2:
-                self._automaton.add_word(folded, (len(folded), key))
+            if len(folded) >= 2:  # whether the alias starts and ends with a word character: \b needs checking there
+                self._automaton.add_word(folded, (len(folded), key, _is_word_char(folded[0]), _is_word_char(folded[-1])))
                 count += 1
         self._case_sensitive = {alias: key for alias, key in case_sensitive}
         self._cs_automaton = None  # the verbatim aliases ("IS", "HTS"): one scan of the unfolded text
@@ -56,13 +56,12 @@ class AliasMatcher:
         candidates: list[Hit] = []
         if self._has_words:
             size = len(folded)
-            for end_idx, (length, key) in self._automaton.iter(folded):
+            for end_idx, (length, key, word_first, word_last) in self._automaton.iter(folded):
                 start, end = end_idx - length + 1, end_idx + 1
-                if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
-                    continue
-                if end < size and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
-                    # allow plural/possessive s after an alias ("rebel", "rebels")
-                    continue
+                if word_first and start > 0 and ((c := folded[start - 1]).isalnum() or c == "_"):
+                    continue  # inside a word
+                if word_last and end < size and ((c := folded[end]).isalnum() or c == "_"):
+                    continue  # the word goes on
                 candidates.append(Hit(start, end, text[start:end], key))
         if self._cs_automaton is not None:
             candidates += _whole_words_leftmost(self._cs_automaton, text)
