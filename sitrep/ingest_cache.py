@@ -174,7 +174,9 @@ def _parse_ahead(con, root: Path, inputs: list, manifest: dict, today: dt.date, 
     ingest then reads them back in file order, as deduplication needs. The entries' names."""
     kept = _kept_files(con, inputs, today) or 0
     index = _cache_index(cache)
-    todo = [(str(root), rel, str(path), manifest, today, max_bytes, str(cache), key) for rel, path, key in inputs[kept:]
+    todo = [(str(root), rel, str(path), {rel: manifest[rel]} if rel in manifest else {}, today, max_bytes, str(cache),
+             key)  # a file's drafts are its own (source_file = rel): its manifest row is all a worker needs
+            for rel, path, key in inputs[kept:]
             if key is not None and not any(_holds(valid, today) for valid, _ in index.get(key, []))]
     if len(todo) < MIN_PARALLEL_FILES:
         return set()
