@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
-from sitrep.matching import fold_for_matching, matching_form
+from sitrep.matching import matching_form
 from sitrep.prefilter import Gate, prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import (Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences,
@@ -257,12 +257,13 @@ class ArticleExtractor:
         """A sentence's capitalised word runs (actor spellings, places, unknown names), each with what its
         text alone says (looked up once per distinct run)."""
         memo = self._run_memo
-        return [(match, memo.get(match.group()) or self._run(match.group())) for match in _PLACE_CANDIDATE.finditer(text)]
+        return [(match, memo.get(match.group()) or self._read_run(match.group()))
+                for match in _PLACE_CANDIDATE.finditer(text)]
 
-    def sentence_entities(self, sentence: Sentence, runs: list | None = None,
-                          folded: str | None = None) -> list[EntityHit]:
+    def sentence_entities(self, sentence: Sentence, runs: list, folded: str) -> tuple[list[EntityHit], list[EntityHit]]:
+        """Sources, actors and places of a sentence, and its governorate names; `runs` is runs(sentence.text),
+        `folded` its fold_for_matching."""
         text = sentence.text
-        folded = fold_for_matching(text) if folded is None else folded
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
         taken = [(h.start, h.end) for h in sources]
         actors = []
@@ -273,7 +274,6 @@ class ArticleExtractor:
                 continue
             actors.append(EntityHit("actor", h.start, h.end, h.surface, h.key))
         taken += [(h.start, h.end) for h in actors]
-        runs = self.runs(text) if runs is None else runs
         spelled = self._actor_spelling_variants(text, runs, taken)
         actors = sorted(actors + spelled, key=lambda h: h.start)
         taken += [(h.start, h.end) for h in spelled]
@@ -281,12 +281,10 @@ class ArticleExtractor:
         places = self._place_hits(text, runs, taken, {h.resolved_id for h in admin1})
         return sorted(sources + actors + places, key=lambda h: h.start), admin1
 
-    def _run(self, run: str) -> _Run:
-        """What a capitalised run's text alone tells, whatever the sentence around it (memoized per run)."""
-        known = self._run_memo.get(run)
-        if known is None:
-            known = self._run_memo[run] = _Run(self._spelled_actor(run), self._name_words(run),
-                                              self._unresolved_surface(run), self._unknown_name(run))
+    def _read_run(self, run: str) -> _Run:
+        """What a capitalised run's text alone tells, whatever the sentence around it (kept in the run memo)."""
+        known = self._run_memo[run] = _Run(self._spelled_actor(run), self._name_words(run),
+                                          self._unresolved_surface(run), self._unknown_name(run))
         return known
 
     def _spelled_actor(self, run: str) -> tuple[int, int, str] | None:
@@ -333,17 +331,10 @@ class ArticleExtractor:
         return hits
 
     def _name_words(self, run: str) -> list[tuple[int, int]] | None:
-        """The run's word spans when any of its word windows is a gazetteer name or spelling variant; None when
-        none is, and `_places_in_words` finds nothing whatever the context (most runs: "The", "Syrian Observatory")."""
+        """The run's word spans when any of its word windows may name a place (`_window_plan`); None when none
+        can, and `_places_in_words` finds nothing whatever the context (most runs: "The", "Syrian Observatory")."""
         words = [w.span() for w in _NAME_WORD.finditer(run)]
-        for size in range(min(len(words), 5), 0, -1):
-            for i in range(0, len(words) - size + 1):
-                surface = run[words[i][0]:words[i + size - 1][1]]
-                if surface.endswith(("'s", "’s")):
-                    surface = surface[:-2]
-                if self.ref.places_named(surface) or self.ref.places_named(surface, loose=True):
-                    return words
-        return None
+        return words if self._window_plan(run, words, 0, len(words)) else None
 
     def _unresolved_surface(self, run: str) -> tuple[int, str, list[str]] | None:
         """The part of a run that could be a place the gazetteer lacks, by its words alone: (offset in the run,
@@ -818,7 +809,7 @@ class ArticleExtractor:
         else subject. A coordinated list ("with X, Y and Z") passes its first member's role on."""
         def own_role(actor: EntityHit) -> str:
             lead = text[max(0, actor.start - 40):actor.start]
-            backed = _BACKED_BY_GATE.may_match(fold(lead)) and _BACKED_BY.search(lead)
+            backed = _BACKED_BY_GATE.search(lead, fold(lead))
             return "ally" if backed else "object" if _AGAINST.search(lead) else "subject"
 
         chains: list[list[EntityHit]] = []
