@@ -264,10 +264,11 @@ class ArticleExtractor:
         """Sources, actors and places of a sentence, and its governorate names; `runs` is runs(sentence.text),
         `folded` its fold_for_matching."""
         text = sentence.text
-        sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in self.ref.source_matcher.find(text, folded)]
+        source_hits, actor_hits, admin1_hits = self.ref.entity_matchers.find_each(text, folded)
+        sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in source_hits]
         taken = [(h.start, h.end) for h in sources]
         actors = []
-        for h in self.ref.actor_matcher.find(text, folded):
+        for h in actor_hits:
             if any(h.start < e and h.end > s for s, e in taken):
                 continue
             if _ACTOR_AS_MODIFIER.match(text, h.end, h.end + 14):
@@ -277,7 +278,7 @@ class ArticleExtractor:
         spelled = self._actor_spelling_variants(text, runs, taken)
         actors = sorted(actors + spelled, key=lambda h: h.start)
         taken += [(h.start, h.end) for h in spelled]
-        admin1 = [EntityHit("admin1", h.start, h.end, h.surface, h.key) for h in self.ref.admin1_matcher.find(text, folded)]
+        admin1 = [EntityHit("admin1", h.start, h.end, h.surface, h.key) for h in admin1_hits]
         places = self._place_hits(text, runs, taken, {h.resolved_id for h in admin1})
         return sorted(sources + actors + places, key=lambda h: h.start), admin1
 

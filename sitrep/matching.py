@@ -30,11 +30,13 @@ class AliasMatcher:
 
     def __init__(self, aliases: Iterable[tuple[str, str]], case_sensitive: Iterable[tuple[str, str]] = ()):
         self._automaton = ahocorasick.Automaton()
+        self.folded_aliases: dict[str, str] = {}  # folded alias -> key (a later alias replaces an earlier one)
         count = 0
         for alias, key in aliases:
             folded = re.sub(r"\s+", " ", fold(alias).strip())
             if len(folded) >= 2:  # whether the alias starts and ends with a word character: \b needs checking there
                 self._automaton.add_word(folded, (len(folded), key, _is_word_char(folded[0]), _is_word_char(folded[-1])))
+                self.folded_aliases[folded] = key
                 count += 1
         self._case_sensitive = {alias: key for alias, key in case_sensitive}
         self._cs_automaton = None  # the verbatim aliases ("IS", "HTS"): one scan of the unfolded text
@@ -66,6 +68,44 @@ class AliasMatcher:
         if self._cs_automaton is not None:
             candidates += _whole_words_leftmost(self._cs_automaton, text)
         return longest_non_overlapping(candidates) if len(candidates) > 1 else candidates
+
+
+class MatcherSet:
+    """Several AliasMatchers scanning one text in one pass: `find_each(text, folded)` is
+    [m.find(text, folded) for m in matchers], with one automaton over all their aliases."""
+
+    def __init__(self, matchers: Iterable[AliasMatcher]):
+        self.matchers = tuple(matchers)
+        owners: dict[str, list[tuple[int, str]]] = {}
+        for index, matcher in enumerate(self.matchers):
+            for folded, key in matcher.folded_aliases.items():
+                owners.setdefault(folded, []).append((index, key))
+        self._automaton = ahocorasick.Automaton()
+        for folded, keys in owners.items():
+            self._automaton.add_word(folded, (len(folded), _is_word_char(folded[0]), _is_word_char(folded[-1]), tuple(keys)))
+        self._empty = not owners
+        if owners:
+            self._automaton.make_automaton()
+
+    def find_each(self, text: str, folded: str) -> list[list[Hit]]:
+        found: list[list[Hit]] = [[] for _ in self.matchers]
+        if not self._empty:
+            size = len(folded)
+            for end_idx, (length, word_first, word_last, keys) in self._automaton.iter(folded):
+                start, end = end_idx - length + 1, end_idx + 1
+                if word_first and start > 0 and ((c := folded[start - 1]).isalnum() or c == "_"):
+                    continue  # inside a word
+                if word_last and end < size and ((c := folded[end]).isalnum() or c == "_"):
+                    continue  # the word goes on
+                surface = text[start:end]
+                for index, key in keys:
+                    found[index].append(Hit(start, end, surface, key))
+        for index, matcher in enumerate(self.matchers):
+            if matcher._cs_automaton is not None:
+                found[index] += _whole_words_leftmost(matcher._cs_automaton, text)
+            if len(found[index]) > 1:
+                found[index] = longest_non_overlapping(found[index])
+        return found
 
 
 def _whole_words_leftmost(automaton, text: str) -> list[Hit]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from sitrep.matching import AliasMatcher
+from sitrep.matching import AliasMatcher, MatcherSet
 from sitrep.prefilter import lowercase_pattern
 from sitrep.text import place_name_key, place_skeleton, starts_with_article
 
@@ -146,6 +146,11 @@ class Reference:
     @cached_property
     def admin1_matcher(self) -> AliasMatcher:
         return AliasMatcher((alias, name) for name, row in self.admin1.items() for alias in (name, *row["aliases"]))
+
+    @cached_property
+    def entity_matchers(self) -> MatcherSet:
+        """Sources, actors and governorates found in one scan of a sentence (find_each gives them in that order)."""
+        return MatcherSet((self.source_matcher, self.actor_matcher, self.admin1_matcher))
 
     def places_named(self, surface: str, loose: bool = False) -> list[Place]:
         """Gazetteer places a surface name may refer to (exact key first, skeleton if loose)."""

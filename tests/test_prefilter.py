@@ -8,7 +8,7 @@ import pytest
 
 from sitrep import casualties, dates
 from sitrep import extract
-from sitrep.matching import _whole_words_leftmost
+from sitrep.matching import _whole_words_leftmost, fold_for_matching
 from sitrep.prefilter import Gate, Prefilter, required_literals
 from sitrep.text import fold, split_sentences
 
@@ -106,3 +106,17 @@ def test_the_matching_form_turns_exactly_what_backslash_s_matches_into_spaces():
     assert set(WHITESPACE) | {" "} == spaces
     text = "Raqqa,\u00a0the\tcity\u2009of\n\nHoms"
     assert matching_form(fold(text)) == re.sub(r"\s", " ", fold(text)) == "raqqa, the city of  homs"
+
+
+def test_one_scan_finds_what_each_alias_matcher_finds_alone(reference, fakes_texts):
+    """Sources, actors and governorates come from one automaton over all three dictionaries: per sentence,
+    the hits must be each matcher's own, in order (an alias in two dictionaries counts in both)."""
+    matchers = reference.entity_matchers.matchers
+    texts = fakes_texts + ["SOHR said IS and Aleppo's Free Syrian Army clashed in Idlib; Syrian Observatory, HTS"]
+    found = [0, 0, 0]
+    for text in texts:
+        folded = fold_for_matching(text)
+        each = reference.entity_matchers.find_each(text, folded)
+        assert each == [m.find(text, folded) for m in matchers], text
+        found = [n + len(hits) for n, hits in zip(found, each)]
+    assert min(found) > 100, found
