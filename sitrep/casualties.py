@@ -10,7 +10,7 @@ import statistics
 from dataclasses import dataclass, replace
 
 from sitrep.numbers import COUNT, count_from_match
-from sitrep.prefilter import Prefilter
+from sitrep.prefilter import Prefilter, with_first_characters
 from sitrep.text import fold
 
 _KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities|martyred|shot dead)"
@@ -90,7 +90,9 @@ def _single_victims(sentence: str, rules: dict) -> list[Count]:
 
 
 # Every count needs a casualty word ("killed", "wounding of" ...): a sentence without one skips the patterns.
-_COUNT_FILTER = Prefilter([_BEFORE, _AFTER, _ONE_VICTIM])
+COUNT_PATTERNS = (_BEFORE, _AFTER, _ONE_VICTIM)
+_COUNT_FILTER = Prefilter(COUNT_PATTERNS)
+_BEFORE, _AFTER, _ONE_VICTIM = map(with_first_characters, COUNT_PATTERNS)  # the same matches, found faster
 
 
 _QUOTES_AS_SPACE = str.maketrans({q: " " for q in "\"“”«»"})  # '30 "terrorists" were killed' counts 30

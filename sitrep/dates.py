@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sitrep.prefilter import Prefilter
+from sitrep.prefilter import Prefilter, with_first_characters
 from sitrep.text import fold
 
 OLD_HISTORY_DAYS = 180  # a dated recollection older than this is background, not news (ANNOTATION.md §1)
@@ -17,7 +17,7 @@ _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 _MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 
-_PATTERNS = [
+PATTERNS = [
     ("day_month", re.compile(rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?\b")),
     ("month_day", re.compile(rf"\b(?:on\s+)?{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")),
     ("month", re.compile(rf"\b(?:in|since|during|through|until|by|early|late|mid-?|end of|beginning of)\s+(?:early\s+|late\s+|mid-?)?{_MONTH_RE}(?:\s+(\d{{4}}))?\b(?!\s+\d)")),
@@ -31,7 +31,8 @@ _PATTERNS = [
 ]
 
 _SMALL_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_FILTER = Prefilter([pattern for _, pattern in _PATTERNS])  # most sentences name no date: skip what cannot match
+_FILTER = Prefilter([pattern for _, pattern in PATTERNS])  # most sentences name no date: skip what cannot match
+_PATTERNS = [(rule, with_first_characters(pattern)) for rule, pattern in PATTERNS]  # the same matches, faster
 
 
 def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.date | None, int | None, str]:

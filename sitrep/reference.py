@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from sitrep.matching import AliasMatcher, MatcherSet
-from sitrep.prefilter import lowercase_pattern
+from sitrep.prefilter import lowercase_pattern, with_first_characters
 from sitrep.text import place_name_key, place_skeleton, starts_with_article
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
@@ -254,7 +254,7 @@ def _read_reference(directory: Path, version: str) -> Reference:
                                      "aliases": [a for a in (row.get("aliases") or "").split("|") if a]}
     cues = _yaml(directory / "event_cues.yaml")
     for cue in cues["cues"]:
-        cue["regex"] = re.compile(lowercase_pattern(cue["pattern"]))
+        cue["regex"] = with_first_characters(re.compile(lowercase_pattern(cue["pattern"])))
     for key in ("irrealis_before", "not_an_event_before", "background", "partial_extent", "near_place", "chemical_agents",
                 "nonviolent_transfer"):
         cues[key + "_re"] = re.compile(cues[key], re.IGNORECASE)
