@@ -17,7 +17,7 @@ from sitrep.casualties import Claim, find_casualty_counts, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import matching_form
-from sitrep.prefilter import Gate, prefilter
+from sitrep.prefilter import Gate, compile_fast, prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import (Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences,
                          strip_article)
@@ -54,63 +54,63 @@ ARMED_SIDES = {"government", "rebels", "kurdish", "us_coalition", "turkey", "oth
 CONTROL_SUB_TYPES = {"Government regains territory", "Non-state actor overtakes territory",
                      "Non-violent transfer of territory"}
 
-_PLACE_CANDIDATE = re.compile(
+_PLACE_CANDIDATE = compile_fast(
     r"(?:\b(?:al|el|as|ash|ad|ar|az|at|an|ath)-)?\b[A-Z][\w'’]*(?:-[\w'’]+)*"
     r"(?:\s+(?:(?:al|el|as|ash|ad|ar|az|at|an|ibn|bin|bani|abu|of|de)[-\s]+)?(?:[A-Z][\w'’]*(?:-[\w'’]+)*|\d{1,4}\b))*")
-_UNRESOLVED_BEFORE = re.compile(
+_UNRESOLVED_BEFORE = compile_fast(
     r"\b(?:(?:villages?|towns?|city|neighbou?rhoods?|districts?|suburbs?|areas?|camp|hills?|farms?|outskirts|countryside|vicinity) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
     r"stormed|captured|seized|retook|recaptured|entered|attacked|over|control|controlled|control of|including)\s+(?:the\s+)?$", re.I)
-_ADJECTIVE_WORD = re.compile(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
+_ADJECTIVE_WORD = compile_fast(r"-(?:majority|held|controlled|based|led|backed|run|linked|allied|affiliated)$|(?:ian|ish|ese|ite)s?$", re.I)
 _CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _TITLE_WORDS = {"president", "minister", "king", "prince", "colonel", "general", "commander", "mr", "dr", "brigadier",
                 "lieutenant", "captain", "major", "envoy", "ambassador", "spokesman", "secretary"}
 _DIRECTION_WORDS = {"western", "eastern", "northern", "southern", "central", "north", "south", "east", "west",
                     "northwestern", "northeastern", "southwestern", "southeastern", "upper", "lower", "greater"}
-_METONYM_AFTER = re.compile(r"^(?:['’]s)?\s+(?:said|says|denied|denies|accused|accuses|claimed|claims|promised|promises|"
+_METONYM_AFTER = compile_fast(r"^(?:['’]s)?\s+(?:said|says|denied|denies|accused|accuses|claimed|claims|promised|promises|"
                             r"insisted|insists|rejected|rejects|announced|announces|warned|warns|blamed|blames|"
                             r"government|regime|authorities|officials|envoy|delegation|ally|allies)\b", re.I)
-_GROUP_NOUN_AFTER = re.compile(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
-_UNRESOLVED_AFTER = re.compile(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base|front|axis|(?:military )?airport|dam)\b", re.I)
+_GROUP_NOUN_AFTER = compile_fast(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
+_UNRESOLVED_AFTER = compile_fast(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base|front|axis|(?:military )?airport|dam)\b", re.I)
 # "Qasabiyeh in southern Idleb", "Farhaniyeh in the northern countryside of Homs": a name placed in a governorate
-_IN_GOVERNORATE_AFTER = re.compile(
+_IN_GOVERNORATE_AFTER = compile_fast(
     r"^(?:\s*,\s*|\s+in\s+)(?:the\s+)?(?:[a-z]+(?:-[a-z]+)?\s+){0,2}(?:of\s+)?([A-Z][\w'’]*(?:-[\w'’]+)*)")
 _GENERIC_NAME_WORDS = {"military", "prison", "university", "stadium", "gate", "plain", "valley", "mountain", "mountains",
                        "desert", "river", "lake", "border", "airbase", "police", "hospital", "sub-district", "refinery",
                        "field", "fields", "factory", "station", "complex", "countryside", "rural", "governorate"}
 _FEATURE_WORDS = {"camp", "village", "town", "dam", "airbase", "base", "airport", "hill", "farms", "bridge", "square"}
-_LOCATIVE_BEFORE = re.compile(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
+_LOCATIVE_BEFORE = compile_fast(r"(?:\b(?:in|at|near|into|on|of|from|to|outside|around|towards?|inside|across|and|village|town|city|neighbou?rhoods?|district|suburbs?|countryside|province|governorate|outskirts)\s+(?:the\s+)?(?:\w+\s+)?|,\s*)$", re.I)
 # "northern Hama", "rural Idleb", "Deir-ez-Zor province", "Murak town in Hama": the governorate, not its capital
-_GOVERNORATE_BEFORE = re.compile(
+_GOVERNORATE_BEFORE = compile_fast(
     r"\b(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|central|rural|countryside of|province of|"
     r"governorate of)\s+(?:the\s+)?$", re.I)
-_GOVERNORATE_AFTER = re.compile(r"^(?:['’]s)?\s+(?:province|governorate|countryside|rural|region)\b", re.I)
-_CITY_AFTER = re.compile(r"^\s+(?:city|town)\b", re.I)
-_QUALIFIER_BETWEEN = re.compile(
+_GOVERNORATE_AFTER = compile_fast(r"^(?:['’]s)?\s+(?:province|governorate|countryside|rural|region)\b", re.I)
+_CITY_AFTER = compile_fast(r"^\s+(?:city|town)\b", re.I)
+_QUALIFIER_BETWEEN = compile_fast(
     r"^(?:\s+(?:villages?|towns?|city|area|district|neighbou?rhood|camp|countryside|region))?"
     r"(?:\s*,\s*|\s+(?:in|of)\s+)(?:the\s+)?(?:[a-z]+(?:-[a-z]+)?\s+)?$")
-_IN_PLACE_BEFORE = re.compile(r"\b(?:in|at|inside)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,5}?(?:(?:city|town|village|"
+_IN_PLACE_BEFORE = compile_fast(r"\b(?:in|at|inside)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,5}?(?:(?:city|town|village|"
                              r"neighbou?rhood|district|suburb|area|province|governorate) of\s+)?$", re.I)
-_UNNAMED_SETTLEMENT = re.compile(r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|neighbou?rhood|district)\b", re.I)
-_CUE_BETWEEN_CLAUSES = re.compile(r"[;:]|\b(?:while|whereas|but|as well as|after|before|when)\b", re.I)
-_LEADING_CLAUSE = re.compile(r"^\W*(?:following|after|amid|during|in)\s+(?:\w+\s+){0,3}$", re.I)
-_FORCE_AFTER_ADJECTIVE = re.compile(
+_UNNAMED_SETTLEMENT = compile_fast(r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,2}?(?:town|village|city|neighbou?rhood|district)\b", re.I)
+_CUE_BETWEEN_CLAUSES = compile_fast(r"[;:]|\b(?:while|whereas|but|as well as|after|before|when)\b", re.I)
+_LEADING_CLAUSE = compile_fast(r"^\W*(?:following|after|amid|during|in)\s+(?:\w+\s+){0,3}$", re.I)
+_FORCE_AFTER_ADJECTIVE = compile_fast(
     r"^(?:\W+(?:and|or|and/or|,)?\W*[\w-]+){0,4}?\W+(?:forces?|fighters?|troops|army|warplanes?|jets?|planes?|aircraft|"
     r"helicopters?|drones?|artillery|militants?|militias?|militiamen|factions?|gunmen|groups?|units?|soldiers|snipers?|"
     r"rebels?|insurgents|terrorists?|battalions?|brigades?)\b", re.I)
-_BYSTANDER = re.compile(r"\b(?:ministers?|government|officials?|ministry|council|spokesm[ae]n|envoys?|delegation|figures?|"
+_BYSTANDER = compile_fast(r"\b(?:ministers?|government|officials?|ministry|council|spokesm[ae]n|envoys?|delegation|figures?|"
                         r"leaders?|commanders?|activists?|media|journalists?|members?|people|civilians|residents|"
                         r"positions|areas?|held|controlled|territory|neighbou?rhoods?|towns?|villages?|city)\b", re.I)
-_ORIGIN_BEFORE = re.compile(r"\b(?:residents|people|civilians|families|evacuees|displaced|fighters|buses|convoy)\s+"
+_ORIGIN_BEFORE = compile_fast(r"\b(?:residents|people|civilians|families|evacuees|displaced|fighters|buses|convoy)\s+"
                             r"(?:[\w-]+\s+){0,3}?from\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:(?:towns?|villages?|cities|city|areas?)\s+of\s+)?$", re.I)
-_PLACE_PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|near|of|outside)\s+(?:the\s+)?$", re.I)  # "an official in Homs said"
-_MUTUAL = re.compile(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
-_HEDGED_APPOSITIVE = re.compile(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
+_PLACE_PREPOSITION_BEFORE = compile_fast(r"\b(?:in|at|from|near|of|outside)\s+(?:the\s+)?$", re.I)  # "an official in Homs said"
+_MUTUAL = compile_fast(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
+_HEDGED_APPOSITIVE = compile_fast(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
                                 r"either)\s+([^,]{1,40}),\s*$", re.I)
-_MANY_PLACES_IN = re.compile(r"\b(?:towns|villages|cities|areas|positions|parts)\s+(?:\w+\s+)?(?:in|of)\s+(?:the\s+)?$", re.I)
-_INCLUDING = re.compile(r"\b(?:including|among them|such as|namely)\s+(?:the\s+)?(?:(?:towns?|villages?|city|areas?) of\s+)?$", re.I)
-_LIST_CONTINUES = re.compile(r"^\s*(?:,|and\b|or\b)\s*(?:the\s+)?[A-Z]")
+_MANY_PLACES_IN = compile_fast(r"\b(?:towns|villages|cities|areas|positions|parts)\s+(?:\w+\s+)?(?:in|of)\s+(?:the\s+)?$", re.I)
+_INCLUDING = compile_fast(r"\b(?:including|among them|such as|namely)\s+(?:the\s+)?(?:(?:towns?|villages?|city|areas?) of\s+)?$", re.I)
+_LIST_CONTINUES = compile_fast(r"^\s*(?:,|and\b|or\b)\s*(?:the\s+)?[A-Z]")
 _NOT_PLACE_WORDS = {
     "the", "a", "an", "syria", "syrian", "syrians", "president", "minister", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
@@ -133,24 +133,24 @@ _NOT_PLACE_WORDS = {
     "palestine", "palestinian", "yemen", "libya", "tunisia", "afp", "ap", "reuters", "sana", "tass", "nato",
     "eid", "ramadan", "christmas", "easter", "god", "allah", "quran", "koran", "islam", "internet",
 }
-_DESCRIPTOR_OBJECT = re.compile(
+_DESCRIPTOR_OBJECT = compile_fast(
     r"^\W*(?:\w+\W+){0,4}?(?:towns?|villages?|city|cities|suburbs?|neighbou?rhoods?|districts?|areas?|bases?|airbase|"
     r"airport|hills?|positions?|regions?|countryside|checkpoints?|territory|territories|parts|most|much|control|"
     r"strongholds?|outposts?|enclaves?|posts?|border crossing|crossing|farms?|oil fields?|dam|quarter)\b", re.I)
-_LIST_JOINER = re.compile(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+|\s+)$")
-_PASSIVE_BY = re.compile(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?(?:so[- ]called\s+)?$", re.I)
-_AGAINST = re.compile(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing|killed|surrounded|besieged|ambushed|"
+_LIST_JOINER = compile_fast(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+|\s+)$")
+_PASSIVE_BY = compile_fast(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?(?:so[- ]called\s+)?$", re.I)
+_AGAINST = compile_fast(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing|killed|surrounded|besieged|ambushed|"
                       r"attacked|pounded|shelled|bombed|repelled|routed|expelled|defeated)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
-_BACKED_BY = re.compile(r"\b(?:backed|supported|aided|assisted|accompanied|joined|reinforced|covered) by\s+(?:the\s+)?(?:\w+\s+){0,2}$|"
+_BACKED_BY = compile_fast(r"\b(?:backed|supported|aided|assisted|accompanied|joined|reinforced|covered) by\s+(?:the\s+)?(?:\w+\s+){0,2}$|"
                         r"\b(?:with|under) (?:the )?(?:support|cover|backing) of\s+(?:the\s+)?$|"
                         r"\b(?:alongside|together with|allied with|in (?:cooperation|coordination) with)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
-_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
-_UNNAMED_PLACE = re.compile(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
-_UNNAMED_MANY = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:two|three|four|five|six|several|a number of|\d+|dozens of|some)\s+(?:\w+\s+)?(?:towns|villages|areas|positions|hills|neighbou?rhoods|districts)\b", re.I)
+_BETWEEN = compile_fast(r"\bbetween\s+(?:the\s+)?$", re.I)
+_UNNAMED_PLACE = compile_fast(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
+_UNNAMED_MANY = compile_fast(r"^\W*(?:\w+\W+){0,3}?(?:two|three|four|five|six|several|a number of|\d+|dozens of|some)\s+(?:\w+\s+)?(?:towns|villages|areas|positions|hills|neighbou?rhoods|districts)\b", re.I)
 _FALL_OF = r"(?:{name}'s fall|fall of (?:the )?(?:\w+ )?{name}|{name} fell)"
-_ANAPHOR = re.compile(r"\b(?:the|these|those|this|that)\s+(?:\w+\s+)?(?:attacks?|strikes?|airstrikes?|air strikes?|raids?|shelling|bombing|bombardment|blasts?|explosions?|massacre|incident|assault|clashes|fighting|battles?|offensive)\b", re.I)
-_PRONOUN_SOURCE = re.compile(r"\b(?:it|he|she|they|the monitor|the group|the observatory|the agency|the network|the ministry)\s+(?:also\s+)?(?:said|says|reported|added|cited|confirmed|stated)\b", re.I)
-_CIVILIAN_TARGET = re.compile(r"\b(?:civilians?|residential|market|hospital|school|bakery|mosque|church|homes|houses|camp for displaced|displaced|funeral|wedding|bus|convoy of civilians)\b", re.I)
+_ANAPHOR = compile_fast(r"\b(?:the|these|those|this|that)\s+(?:\w+\s+)?(?:attacks?|strikes?|airstrikes?|air strikes?|raids?|shelling|bombing|bombardment|blasts?|explosions?|massacre|incident|assault|clashes|fighting|battles?|offensive)\b", re.I)
+_PRONOUN_SOURCE = compile_fast(r"\b(?:it|he|she|they|the monitor|the group|the observatory|the agency|the network|the ministry)\s+(?:also\s+)?(?:said|says|reported|added|cited|confirmed|stated)\b", re.I)
+_CIVILIAN_TARGET = compile_fast(r"\b(?:civilians?|residential|market|hospital|school|bakery|mosque|church|homes|houses|camp for displaced|displaced|funeral|wedding|bus|convoy of civilians)\b", re.I)
 
 
 @dataclass(slots=True)
@@ -1209,14 +1209,14 @@ class ArticleExtractor:
 _CIVILIAN_GATE = Gate(_CIVILIAN_TARGET)
 _BACKED_BY_GATE = Gate(_BACKED_BY)
 _MEMO_LIMIT = 100_000  # surfaces an extractor remembers before starting over (a few MB per memo)
-_ACTOR_AS_MODIFIER = re.compile(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", re.I)
-_POSSESSIVE_END = re.compile(r"['’]s$")
-_NON_SPACE = re.compile(r"\S+")
-_NAME_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
-_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
-_GROUP_NAME_WORD = re.compile(r"\b(?:Brigades?|Battalions?|Front|Army|Movement|Division|Forces|Jaysh|Liwa|Harakat|Faylaq|"
+_ACTOR_AS_MODIFIER = compile_fast(r"-(?:held|controlled|backed|led|allied|linked|affiliated|run|occupied|besieged)\b", re.I)
+_POSSESSIVE_END = compile_fast(r"['’]s$")
+_NON_SPACE = compile_fast(r"\S+")
+_NAME_WORD = compile_fast(r"[\w'’]+(?:-[\w'’]+)*")
+_THE_BEFORE = compile_fast(r"\bthe\s+$", re.I)
+_GROUP_NAME_WORD = compile_fast(r"\b(?:Brigades?|Battalions?|Front|Army|Movement|Division|Forces|Jaysh|Liwa|Harakat|Faylaq|"
                               r"Ahrar|Jabhat|Kataib|Saraya|Group|Militia|Regiment)\b")
-_LOCATIVE_JUST_BEFORE = re.compile(r"\b(?:in|at|near|into|of|outside|towards?|village of|town of|city of)\s+(?:the\s+)?$")
+_LOCATIVE_JUST_BEFORE = compile_fast(r"\b(?:in|at|near|into|of|outside|towards?|village of|town of|city of)\s+(?:the\s+)?$")
 _STRONGHOLD_WORDS = ("outpost", "stronghold", "bastion", "enclave", "pocket")
 
 

@@ -143,8 +143,8 @@ def _first_of_node(item) -> tuple[set[str] | None, bool]:
         return {chr(av)}, False
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero width
         return set(), True
-    if op is C.SUBPATTERN:
-        return (None, False) if av[1] & re.IGNORECASE else _first_of_sequence(av[-1])
+    if op is C.SUBPATTERN:  # flags set or cleared inside: the lookahead, under the pattern's flags, might differ
+        return (None, False) if (av[1] | av[2]) & re.IGNORECASE else _first_of_sequence(av[-1])
     if op is C.ATOMIC_GROUP:
         return _first_of_sequence(av)
     if op is C.BRANCH:
@@ -175,10 +175,9 @@ def _first_of_node(item) -> tuple[set[str] | None, bool]:
 
 
 def first_characters(pattern: re.Pattern) -> set[str] | None:
-    """The characters every match of a case-sensitive `pattern` starts with ("\\d": any decimal digit);
-    None when that is not known or a match may be empty."""
-    if pattern.flags & re.IGNORECASE:
-        return None
+    """The characters every match of `pattern` starts with, as the pattern spells them ("\\d": any decimal
+    digit; under IGNORECASE each also stands for what it matches then); None when that is not known or a match
+    may be empty."""
     chars, empty = _first_of_sequence(_parser.parse(pattern.pattern, pattern.flags))
     return None if empty or not chars else chars
 
@@ -192,6 +191,11 @@ def with_first_characters(pattern: re.Pattern) -> re.Pattern:
     digits = "\\d" if "\\d" in chars else ""
     lookahead = "(?=[" + digits + "".join(re.escape(c) for c in sorted(chars - {"\\d"})) + "])"
     return re.compile(f"{lookahead}(?:{pattern.pattern})", pattern.flags)
+
+
+def compile_fast(pattern: str, flags: int = 0) -> re.Pattern:
+    """re.compile(pattern, flags) led by the lookahead for its first characters (with_first_characters)."""
+    return with_first_characters(re.compile(pattern, flags))
 
 
 class Prefilter:
@@ -245,7 +249,7 @@ class Gate:
     def __init__(self, pattern: re.Pattern):
         if not pattern.flags & re.IGNORECASE:
             raise ValueError(f"case-sensitive pattern: {pattern.pattern[:60]}")
-        self.pattern = pattern
+        self.pattern = with_first_characters(pattern)
         literals = required_literals(re.compile(lowercase_pattern(pattern.pattern), pattern.flags & ~re.IGNORECASE))
         self._automaton = None
         if literals:

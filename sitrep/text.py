@@ -6,12 +6,14 @@ import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass
 
+from sitrep.prefilter import compile_fast
+
 # A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace
 # and an upper-case letter, digit or opening quote. Abbreviations that end in a period
 # and are followed by a capitalised word are protected below.
-_SENTENCE_END = re.compile(r"""[.!?]["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n{2,}""")
+_SENTENCE_END = compile_fast(r"""[.!?]["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n{2,}""")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "u.s", "u.n", "u.k", "no", "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "vs", "etc", "al", "brig", "rev", "sen", "gov", "prof", "inc", "co", "corp", "jr", "sr"}
-_LAST_WORD = re.compile(r"([\w.]+)\.$")
+_LAST_WORD = compile_fast(r"([\w.]+)\.$")
 _MAX_SENTENCE = 2000  # hard cap: a 20,000-word run-on "sentence" is cut into pieces
 
 
@@ -53,8 +55,8 @@ def _append(sentences: list[Sentence], body: str, start: int, end: int) -> None:
         start = stop
 
 
-_QUOTED = re.compile(r"[\"“”]([^\"“”]{1,600})[\"“”]")
-_SPEAKER_VOICE = re.compile(r"\b(?:we|our|us|you|your|i|my)\b", re.I)
+_QUOTED = compile_fast(r"[\"“”]([^\"“”]{1,600})[\"“”]")
+_SPEAKER_VOICE = compile_fast(r"\b(?:we|our|us|you|your|i|my)\b", re.I)
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -102,7 +104,7 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-_ARTICLE_PREFIX = re.compile(r"\b(?:al|el|al|as|ash|ad|ar|az|at|an|ath|adh|es|ed|er|ez|et|en)[- ](?=\w)")
+_ARTICLE_PREFIX = compile_fast(r"\b(?:al|el|al|as|ash|ad|ar|az|at|an|ath|adh|es|ed|er|ez|et|en)[- ](?=\w)")
 _SPELLING = {
     "tal": ("tell", "tall", "tal", "tel", "til"),
     "kafr": ("kfar", "kafar", "kefr", "kafr", "kfr"),
@@ -117,9 +119,9 @@ _SPELLING = {
 }
 # One pass for all pairs: a match is a whole word, and no spelling a word is turned into is another's variant.
 _SPELLING_OF = {variant: spelling for spelling, variants in _SPELLING.items() for variant in variants}
-_SPELLING_WORD = re.compile(r"\b(?:" + "|".join(_SPELLING_OF) + r")\b")
-_NOT_NAME_CHAR = re.compile(r"[^\w\s-]")
-_SEPARATORS = re.compile(r"[\s-]+")
+_SPELLING_WORD = compile_fast(r"\b(?:" + "|".join(_SPELLING_OF) + r")\b")
+_NOT_NAME_CHAR = compile_fast(r"[^\w\s-]")
+_SEPARATORS = compile_fast(r"[\s-]+")
 
 
 @lru_cache(maxsize=200_000)
@@ -145,8 +147,8 @@ def place_name_key(name: str) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 
 
-_DOUBLED = re.compile(r"(\w)\1+")
-_VOWEL = re.compile(r"[aeiou]")
+_DOUBLED = compile_fast(r"(\w)\1+")
+_VOWEL = compile_fast(r"[aeiou]")
 _TRANSLITERATION = [("ou", "u"), ("oo", "u"), ("ee", "i"), ("kh", "k"), ("q", "k"), ("dh", "d"),
                     ("th", "t"), ("sh", "s"), ("gh", "g"), ("w", "u"), ("y", "i"), ("e", "i")]
 
