@@ -18,25 +18,30 @@ def reports_dir_from_env(warehouse_path: str | None = None) -> Path:
     return Path(os.environ.get("SITREP_REPORTS") or base / "reports").resolve()
 
 
-@dg.asset(group_name="outputs", kinds={"duckdb", "html"}, owners=["team:sitrep"], tags={"layer": "outputs"},
-          deps=REPORT_DEPS)
-def report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """reports/sitrep.html: a self-contained page (charts inlined as SVG, nothing fetched from the network) with
-    rebel infighting per month, events by type per month, fatalities by governorate (low/best/high), control
-    changes by side, a map of events over the governorate outlines and the top actor dyads; each chart titled,
-    axes labelled, its date range stated, and written as a PNG beside the page. Folder: SITREP_REPORTS, else reports/ beside the warehouse."""
+REPORT = dg.AssetSpec(
+    "report", group_name="outputs", kinds={"duckdb", "html"}, owners=["team:sitrep"], tags={"layer": "outputs"},
+    deps=REPORT_DEPS,
+    description="reports/sitrep.html: a self-contained page (charts inlined as SVG, nothing fetched from the "
+                "network) with rebel infighting per month, events by type per month, fatalities by governorate "
+                "(low/best/high), control changes by side, a map of events over the governorate outlines and the top "
+                "actor dyads; each chart titled, axes labelled, its date range stated, and written as a PNG beside "
+                "the page. Folder: SITREP_REPORTS, else reports/ beside the warehouse.")
+
+
+def report(warehouse: WarehouseResource) -> tuple[str, dg.MaterializeResult]:
+    """Build and write the report (REPORT): a log line and its materialization."""
     from sitrep.report import build_report, write_report  # matplotlib: 1-2 s that runs without the report skip
     out_dir = reports_dir_from_env(warehouse.path)
     with warehouse.connect(read_only=True) as con:
         built = build_report(con)
     paths = write_report(built, out_dir)
     html_path = paths["html"]
-    context.log.info("report written to %s with %d charts", html_path, len(built.charts))
+    message = f"report written to {html_path} with {len(built.charts)} charts"
     chart_lines = ["| chart | title | data | png |", "|---|---|---|---|"]
     chart_lines += [f"| {c.name} | {c.title} | {c.coverage.caption} | {c.name}.png ({len(c.png):,} bytes) |"
                     for c in built.charts]
     summary = built.summary
-    return dg.MaterializeResult(metadata={
+    return message, dg.MaterializeResult(asset_key=REPORT.key, metadata={
         "path": dg.MetadataValue.path(str(html_path)),
         "url": dg.MetadataValue.url(html_path.as_uri()),
         "rows": dg.MetadataValue.int(summary["events"]),

@@ -1,7 +1,7 @@
 """The asset graph with its checks, jobs, schedule and sensors, bound to a warehouse file and an articles folder."""
 import dagster as dg
 
-from assets import checks, exports, facts, ingest, reference, report, views
+from assets import checks, facts, ingest, outputs, reference, views
 from orchestration.jobs import facts_and_views_job, outputs_job, sitrep_job
 from orchestration.resources import ArticlesFolderResource, WarehouseResource
 from orchestration.schedules import daily_refresh
@@ -17,7 +17,7 @@ def build_defs(warehouse_path: str, articles_path: str, parallel: bool = True) -
         from orchestration.parallel import PARALLEL_JOBS
         jobs += PARALLEL_JOBS
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([reference, ingest, facts, views, report, exports]),
+        assets=dg.load_assets_from_modules([reference, ingest, facts, views, outputs]),
         asset_checks=[*checks.schema_checks, *checks.relational_checks],
         jobs=jobs,
         executor=dg.in_process_executor,  # UI materializations: one process, one warehouse swap per run

@@ -40,7 +40,7 @@ def test_job_materializes_both_exports_with_path_and_rows(built):
     _, exports, result = built
     assert result.success
     for asset, filename in (("acled_export", "sitrep_events_acled.csv"), ("events_geojson", "sitrep_events.geojson")):
-        [materialization] = result.asset_materializations_for_node(asset)
+        [materialization] = [m for m in result.asset_materializations_for_node("outputs") if m.asset_key.path == [asset]]
         metadata = materialization.metadata
         assert metadata["path"].value == str(exports / filename)
         assert metadata["rows"].value > 0

@@ -56,7 +56,7 @@ def _texts(svg: str) -> list[str]:
 def test_job_materializes_the_report_with_path_url_and_chart_list(built):
     _, reports, result = built
     assert result.success
-    [materialization] = result.asset_materializations_for_node("report")
+    [materialization] = [m for m in result.asset_materializations_for_node("outputs") if m.asset_key.path == ["report"]]
     metadata = materialization.metadata
     assert metadata["path"].value == str(reports / "sitrep.html")
     assert metadata["url"].value == (reports / "sitrep.html").as_uri()
@@ -167,3 +167,32 @@ def test_outputs_go_to_the_env_folder_else_beside_the_warehouse(tmp_path, monkey
     assert reports_dir_from_env(str(tmp_path / "w.duckdb")) == tmp_path / "reports"
     monkeypatch.setenv("SITREP_REPORTS", str(tmp_path / "elsewhere"))
     assert reports_dir_from_env(str(PROJECT / "warehouse.duckdb")) == tmp_path / "elsewhere"
+
+
+def test_a_failing_output_leaves_the_others_materialized_and_fails_the_step(built, tmp_path, monkeypatch):
+    """The exports and the report share one step (the report drawn while the exports are written): a report that
+    cannot be written must not take the exports with it, and the step must still fail, naming the report."""
+    import shutil
+
+    import dagster as dg
+    from orchestration.definitions import build_defs
+    warehouse, _, _ = built
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    (tmp_path / "not_a_folder").write_text("a file where the reports folder should be")
+    monkeypatch.setenv("SITREP_REPORTS", str(tmp_path / "not_a_folder"))
+    monkeypatch.setenv("SITREP_EXPORTS", str(tmp_path / "exports"))
+    result = build_defs(str(copy), str(tmp_path)).resolve_job_def("outputs_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not result.success
+    written = {m.asset_key.path[0] for m in result.asset_materializations_for_node("outputs")}
+    assert written == {"acled_export", "events_geojson"}
+    assert (tmp_path / "exports" / "sitrep_events_acled.csv").is_file()
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "not_a_folder" in str(failure.step_failure_data.error)
+
+    monkeypatch.setenv("SITREP_REPORTS", str(tmp_path / "reports"))
+    only_report = build_defs(str(copy), str(tmp_path)).resolve_job_def("outputs_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=[dg.AssetKey("report")])
+    assert only_report.success
+    assert [m.asset_key.path[0] for m in only_report.asset_materializations_for_node("outputs")] == ["report"]
