@@ -25,6 +25,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Polygon  # noqa: E402
@@ -207,13 +208,24 @@ def _color(palette: dict, key: str, index: int) -> str:
 
 def _stacked_bars(ax, periods: list[dt.date], series: dict[str, dict[dt.date, int]], palette: dict,
                   width_days: float) -> None:
+    """Stacked bars, one collection of rectangles per series: drawn as thousands of bar patches, two charts of
+    months took 2 s at 100,000 articles. Empty bars are left out (they draw nothing)."""
     bottom = {p: 0 for p in periods}
+    ax.xaxis_date()
     for i, (key, values) in enumerate(series.items()):
-        heights = [values.get(p, 0) for p in periods]
-        ax.bar(periods, heights, width=width_days, bottom=[bottom[p] for p in periods], align="edge",
-               color=_color(palette, key, i), label=key, linewidth=0)
-        for p, h in zip(periods, heights):
-            bottom[p] += h
+        rectangles = []
+        for period, left in zip(periods, mdates.date2num(periods) if periods else []):
+            height = values.get(period, 0)
+            if height:
+                low = bottom[period]
+                rectangles.append([(left, low), (left + width_days, low), (left + width_days, low + height),
+                                   (left, low + height)])
+                bottom[period] += height
+        bars = PolyCollection(rectangles, facecolors=_color(palette, key, i), edgecolors="none", linewidths=0,
+                              label=key)
+        bars.sticky_edges.y.append(0)  # as bars: the axis starts at zero, no margin below
+        ax.add_collection(bars)
+    ax.autoscale_view()
 
 
 def _shorten(text: str | None, limit: int = 34) -> str:
