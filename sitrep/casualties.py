@@ -91,7 +91,7 @@ def _single_victims(sentence: str, rules: dict) -> list[Count]:
 
 # Every count needs a casualty word ("killed", "wounding of" ...): a sentence without one skips the patterns.
 COUNT_PATTERNS = (_BEFORE, _AFTER, _ONE_VICTIM)
-_COUNT_FILTER = Prefilter(COUNT_PATTERNS)
+COUNT_FILTER = Prefilter(COUNT_PATTERNS)
 _BEFORE, _AFTER, _ONE_VICTIM = map(with_first_characters, COUNT_PATTERNS)  # the same matches, found faster
 
 
@@ -100,9 +100,18 @@ _QUOTES_AS_SPACE = str.maketrans({q: " " for q in "\"“”«»"})  # '30 "terro
 
 def find_casualty_counts(sentence: str, rules: dict, folded: str | None = None) -> list[Count]:
     """Killed and injured counts stated in a sentence, in order of appearance; `folded` is fold(sentence)."""
-    # lower-case patterns on folded text: spans are unchanged
-    sentence = (fold(sentence) if folded is None else folded).translate(_QUOTES_AS_SPACE)
-    maybe = _COUNT_FILTER.candidates(sentence)
+    text = count_text(fold(sentence) if folded is None else folded)
+    return counts_in(text, COUNT_FILTER.candidates(text), rules)
+
+
+def count_text(folded: str) -> str:
+    """What the count patterns read: the folded text (lower-case patterns on it; spans are unchanged), quotes as
+    spaces. Of a whole article too: a sentence's count text is then a slice of it."""
+    return folded.translate(_QUOTES_AS_SPACE)
+
+
+def counts_in(sentence: str, maybe: set[int], rules: dict) -> list[Count]:
+    """find_casualty_counts of a sentence's count_text, `maybe` being COUNT_FILTER's candidates for it."""
     counts: list[Count] = []
     for index, pattern in enumerate((_BEFORE, _AFTER)):
         if index not in maybe:

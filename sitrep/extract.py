@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from sitrep.casualties import Claim, find_casualty_counts, reconcile
+from sitrep.casualties import COUNT_FILTER, Claim, count_text, counts_in, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import matching_form
@@ -527,6 +527,11 @@ class ArticleExtractor:
         folded_body = fold(body)
         matching_body = matching_form(folded_body)
         self._folded = [folded_body[s.start:s.end] for s in sentences]
+        # which cue and count patterns may match each sentence, from one scan of the article each
+        spans = [(s.start, s.end) for s in sentences]
+        self._cue_candidates = self._cue_filter.candidates_by_span(folded_body, spans)
+        self._count_body = count_text(folded_body)
+        self._count_candidates = COUNT_FILTER.candidates_by_span(self._count_body, spans)
         runs = [self.runs(s.text) for s in sentences]
         per_sentence = [self.sentence_entities(s, r, matching_body[s.start:s.end]) for s, r in zip(sentences, runs)]
         admin1_context = self._admin1_context(per_sentence)
@@ -607,18 +612,18 @@ class ArticleExtractor:
     def _cue_matches(self, sentence: Sentence):
         """Cue hits in a sentence that report an event (not quoted, not irrealis), memoized per sentence."""
         if sentence.text not in self._cue_memo:
-            self._cue_memo[sentence.text] = self._find_cues(sentence.text, self._folded[sentence.idx])
+            self._cue_memo[sentence.text] = self._find_cues(sentence.text, self._folded[sentence.idx],
+                                                            self._cue_candidates[sentence.idx])
         return self._cue_memo[sentence.text]
 
     def _counts(self, sentence: Sentence):
         """Casualty counts of a sentence, memoized: events and claims both read them."""
         if sentence.text not in self._count_memo:
-            self._count_memo[sentence.text] = find_casualty_counts(sentence.text, self.ref.casualty_rules,
-                                                                   self._folded[sentence.idx])
+            self._count_memo[sentence.text] = counts_in(self._count_body[sentence.start:sentence.end],
+                                                        self._count_candidates[sentence.idx], self.ref.casualty_rules)
         return self._count_memo[sentence.text]
 
-    def _find_cues(self, text: str, folded: str):
-        maybe = self._cue_filter.candidates(folded)
+    def _find_cues(self, text: str, folded: str, maybe: set[int]):
         if not maybe:
             return []
         quotes = quoted_spans(text)

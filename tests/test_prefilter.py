@@ -166,3 +166,20 @@ def test_one_scan_finds_what_each_alias_matcher_finds_alone(reference, fakes_tex
         assert each == [m.find(text, folded) for m in matchers], text
         found = [n + len(hits) for n, hits in zip(found, each)]
     assert min(found) > 100, found
+
+
+def test_one_scan_of_an_article_gives_each_sentence_its_own_candidates(reference):
+    """The cue and count prefilters scan an article once and share the hits out by sentence: per sentence, the
+    candidates must be those of scanning that sentence alone."""
+    cue_filter = Prefilter([cue["regex"] for cue in reference.cues["cues"]])
+    rows = csv.DictReader(io.StringIO(FAKES.read_text(encoding="utf-8")))
+    sentences = 0
+    for row in rows:
+        body = row["article_content"]
+        spans = [(s.start, s.end) for s in split_sentences(body)]
+        for prefilter_, text in ((cue_filter, fold(body)), (casualties.COUNT_FILTER, casualties.count_text(fold(body)))):
+            assert prefilter_.candidates_by_span(text, spans) == [prefilter_.candidates(text[a:b]) for a, b in spans]
+        sentences += len(spans)
+    assert sentences > 9_000
+    assert cue_filter.candidates_by_span("shelling. clashes", [(0, 9), (10, 17)]) == \
+        [cue_filter.candidates("shelling."), cue_filter.candidates("clashes")]
