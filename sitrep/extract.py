@@ -757,7 +757,7 @@ class ArticleExtractor:
     def _side_word_actor(self, text: str, actor1: str | None, actors) -> str | None:
         """The actor an adjective names ("rebel infighting", "regime positions"), outside named actors."""
         adjectives = self.cues.get("adjective_actors") or {}
-        for word in re.finditer(r"[A-Za-z-]+", text):
+        for word in _LATIN_WORD.finditer(text):
             if any(a.start <= word.start() < a.end for a in actors):
                 continue
             actor = adjectives.get(word.group().lower())
@@ -777,7 +777,7 @@ class ArticleExtractor:
         if between is not None:
             rest = [a for a in armed if a.start > between.start and a.resolved_id != between.resolved_id]
             return between.resolved_id, (rest[0].resolved_id if rest else None)
-        between_word = re.search(r"\bbetween\s+(?:the\s+)?([\w-]+)", text[start:window_end], re.I)
+        between_word = _BETWEEN_WORD.search(text[start:window_end])
         if between_word:  # "between rebel and Islamist fighters and/against X"
             first = (self.cues.get("adjective_actors") or {}).get(between_word.group(1).lower())
             if first:
@@ -792,7 +792,7 @@ class ArticleExtractor:
         subjects = [a for a in before if roles[id(a)] == "subject"]
         mutual = kind in ("clash", "infighting") or bool(_MUTUAL.search(text[max(0, start - 30):end + 15]))
         if mutual and len(subjects) >= 2 and \
-                re.fullmatch(r"\s*(?:fighters\s+)?(?:,\s*)?and\s+", text[subjects[-2].end:subjects[-1].start]):
+                _AND_BETWEEN_SUBJECTS.fullmatch(text[subjects[-2].end:subjects[-1].start]):
             return subjects[-2].resolved_id, subjects[-1].resolved_id  # "HTS and Ahrar al-Sham clashed"
         if not subjects and _LEADING_CLAUSE.match(text[:start]) and "," in text[end:window_end]:
             # "Following clashes with HTS fighters, Ahrar al-Sham advanced ...": the main clause's subject acts
@@ -821,8 +821,7 @@ class ArticleExtractor:
         chains: list[list[EntityHit]] = []
         coordinated: list[bool] = []
         for actor in armed:
-            joiner = re.fullmatch(r"\s*(?:fighters\s*)?(,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)",
-                                  text[chains[-1][-1].end:actor.start]) if chains else None
+            joiner = _LIST_JOIN.fullmatch(text[chains[-1][-1].end:actor.start]) if chains else None
             if joiner:
                 chains[-1].append(actor)
                 coordinated[-1] = True  # "with HTS, TIP and AAS", "with HTS , TIP": one list, one role
@@ -840,13 +839,13 @@ class ArticleExtractor:
         """'regime sniper fire', 'Turkish warplanes struck': an adjective names the actor."""
         adjectives = self.cues.get("adjective_actors") or {}
         clause_start = max(text.rfind(",", 0, start) + 1, start - 80, 0)
-        for word in reversed(list(re.finditer(r"[\w-]+", text[clause_start:end]))):
+        for word in reversed(list(_HYPHENATED_WORD.finditer(text[clause_start:end]))):
             actor = adjectives.get(word.group().lower())
             if actor and self._modifies_force_or_cue(text, clause_start + word.end(), start):
                 return actor
         hedge = _HEDGED_APPOSITIVE.search(text[:clause_start])
         if hedge:  # "Warplanes, likely regime or Russian, carried out strikes"
-            named = sorted({adjectives[w.lower()] for w in re.findall(r"[\w-]+", hedge.group(1)) if w.lower() in adjectives})
+            named = sorted({adjectives[w.lower()] for w in _HYPHENATED_WORD.findall(hedge.group(1)) if w.lower() in adjectives})
             if len(named) > 1:
                 return (self.cues.get("combined_actors") or {}).get("+".join(named))
             return named[0] if named else None
@@ -968,7 +967,7 @@ class ArticleExtractor:
             return False
         for match in self.cues["near_place_re"].finditer(lead):
             pass
-        return match is not None and len(re.findall(r"\w+", lead[match.end():])) <= 3
+        return match is not None and len(_WORD.findall(lead[match.end():])) <= 3
 
     def _named_later(self, sentences, per_sentence, index, admin1s: set[str], restated: bool = False) -> EntityHit | None:
         """The settlement a later sentence names in the same governorate (any, for a region), for an
@@ -1102,7 +1101,7 @@ class ArticleExtractor:
         if "-held" not in text and "-controlled" not in text and not any(w in text for w in _STRONGHOLD_WORDS):
             return rows  # both patterns need one of these words
         places = [h for h in hits if h.kind == "place" and h.place]
-        for m in re.finditer(r"\b([\w]+(?: [A-Z][\w]+)?)-(?:held|controlled)\b", text):
+        for m in _HELD_BY.finditer(text):
             side = self.held_words.get(m.group(1).lower())
             if not side:
                 continue
@@ -1112,7 +1111,7 @@ class ArticleExtractor:
                 if _LIST_JOINER.match(text[chosen[-1].end:nxt.start]):
                     chosen.append(nxt)
             rows += [self._observation(article_id, sentence, p, side, published, m) for p in chosen]
-        for m in re.finditer(r"\b(?:sole |last |only )?(?:remaining )?(\w+) (?:outpost|stronghold|bastion|enclave|pocket)\b", text):
+        for m in _STRONGHOLD_OF.finditer(text):
             side = self.held_words.get(m.group(1).lower())
             preceding = [p for p in places if p.end <= m.start()]
             if side and preceding:
@@ -1223,6 +1222,15 @@ _GROUP_NAME_WORD = compile_fast(r"\b(?:Brigades?|Battalions?|Front|Army|Movement
                               r"Ahrar|Jabhat|Kataib|Saraya|Group|Militia|Regiment)\b")
 _LOCATIVE_JUST_BEFORE = compile_fast(r"\b(?:in|at|near|into|of|outside|towards?|village of|town of|city of)\s+(?:the\s+)?$")
 _STRONGHOLD_WORDS = ("outpost", "stronghold", "bastion", "enclave", "pocket")
+_LATIN_WORD = compile_fast(r"[A-Za-z-]+")
+_BETWEEN_WORD = compile_fast(r"\bbetween\s+(?:the\s+)?([\w-]+)", re.I)
+_AND_BETWEEN_SUBJECTS = compile_fast(r"\s*(?:fighters\s+)?(?:,\s*)?and\s+")
+_LIST_JOIN = compile_fast(r"\s*(?:fighters\s*)?(,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)")
+_HYPHENATED_WORD = compile_fast(r"[\w-]+")
+_WORD = compile_fast(r"\w+")
+_HELD_BY = compile_fast(r"\b([\w]+(?: [A-Z][\w]+)?)-(?:held|controlled)\b")
+_STRONGHOLD_OF = compile_fast(r"\b(?:sole |last |only )?(?:remaining )?(\w+) (?:outpost|stronghold|bastion|enclave|pocket)\b")
+_SENTENCE_CLOSE = compile_fast(r"[.!?\"”’')]$")
 
 
 def close_spelling(surface: str, place: Place, ref: Reference) -> bool:
@@ -1257,7 +1265,7 @@ def edit_distance(a: str, b: str) -> int:
 
 def is_heading(text: str) -> bool:
     """A subheading ("Rebel infighting takes its toll") names a topic; it reports no event."""
-    return len(text) < 90 and not re.search(r"[.!?\"”’')]$", text.strip())
+    return len(text) < 90 and not _SENTENCE_CLOSE.search(text.strip())
 
 
 def violence_type(event_type: str, side1: str | None, side2: str | None) -> str | None:
