@@ -260,11 +260,11 @@ class ArticleExtractor:
         return [(match, memo.get(match.group()) or self._read_run(match.group()))
                 for match in _PLACE_CANDIDATE.finditer(text)]
 
-    def sentence_entities(self, sentence: Sentence, runs: list, folded: str) -> tuple[list[EntityHit], list[EntityHit]]:
+    def sentence_entities(self, sentence: Sentence, runs: list, alias_hits: list) -> tuple[list[EntityHit], list[EntityHit]]:
         """Sources, actors and places of a sentence, and its governorate names; `runs` is runs(sentence.text),
-        `folded` its fold_for_matching."""
+        `alias_hits` the entity_matchers' hits in it (sources, actors, governorates)."""
         text = sentence.text
-        source_hits, actor_hits, admin1_hits = self.ref.entity_matchers.find_each(text, folded)
+        source_hits, actor_hits, admin1_hits = alias_hits
         sources = [EntityHit("source", h.start, h.end, h.surface, h.key) for h in source_hits]
         taken = [(h.start, h.end) for h in sources]
         actors = []
@@ -533,7 +533,8 @@ class ArticleExtractor:
         self._count_body = count_text(folded_body)
         self._count_candidates = COUNT_FILTER.candidates_by_span(self._count_body, spans)
         runs = [self.runs(s.text) for s in sentences]
-        per_sentence = [self.sentence_entities(s, r, matching_body[s.start:s.end]) for s, r in zip(sentences, runs)]
+        alias_hits = self.ref.entity_matchers.find_each_by_span(body, matching_body, spans)
+        per_sentence = [self.sentence_entities(s, r, hits) for s, r, hits in zip(sentences, runs, alias_hits)]
         admin1_context = self._admin1_context(per_sentence)
         for sentence, (hits, admin1_hits) in zip(sentences, per_sentence):
             places = [h for h in hits if h.kind == "place"]

@@ -6,6 +6,7 @@ number of aliases, so matching stays linear in the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Iterable, NamedTuple
 
 import ahocorasick
@@ -106,6 +107,62 @@ class MatcherSet:
             if len(found[index]) > 1:
                 found[index] = longest_non_overlapping(found[index])
         return found
+
+
+    def find_each_by_span(self, text: str, folded: str, spans: list[tuple[int, int]]) -> list[list[list[Hit]]]:
+        """[self.find_each(text[a:b], folded[a:b]) for a, b in spans] from one scan of an article: a hit counts
+        for the span (sorted, not overlapping) that holds it whole, its edges word boundaries as the text's are."""
+        found: list[list[list[Hit]]] = [[[] for _ in self.matchers] for _ in spans]
+        starts = [start for start, _ in spans]
+        if not self._empty and spans:
+            for end_idx, (length, word_first, word_last, keys) in self._automaton.iter(folded):
+                start, end = end_idx - length + 1, end_idx + 1
+                n = bisect_right(starts, start) - 1
+                if n < 0:
+                    continue
+                low, high = spans[n]
+                if end > high:
+                    continue  # across two spans
+                if word_first and start > low and ((c := folded[start - 1]).isalnum() or c == "_"):
+                    continue
+                if word_last and end < high and ((c := folded[end]).isalnum() or c == "_"):
+                    continue
+                hit_start, hit_end, surface = start - low, end - low, text[start:end]
+                for index, key in keys:
+                    found[n][index].append(Hit(hit_start, hit_end, surface, key))
+        for index, matcher in enumerate(self.matchers):
+            if matcher._cs_automaton is not None:
+                for n, hits in enumerate(_whole_words_leftmost_by_span(matcher._cs_automaton, text, spans)):
+                    found[n][index] += hits
+        for per_matcher in found:
+            for index, hits in enumerate(per_matcher):
+                if len(hits) > 1:
+                    per_matcher[index] = longest_non_overlapping(hits)
+        return found
+
+
+def _whole_words_leftmost_by_span(automaton, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
+    """[_whole_words_leftmost(automaton, text[a:b]) for a, b in spans], from one scan of `text`."""
+    starts = [start for start, _ in spans]
+    found: list[list[tuple]] = [[] for _ in spans]
+    for end_idx, (length, key) in automaton.iter(text):
+        start, end = end_idx - length + 1, end_idx + 1
+        n = bisect_right(starts, start) - 1
+        if n < 0:
+            continue
+        low, high = spans[n]
+        if end <= high and (start == low or not _is_word_char(text[start - 1])) and \
+                (end == high or not _is_word_char(text[end])):
+            found[n].append((start - low, -length, key))
+    result = []
+    for (low, _), candidates in zip(spans, found):
+        hits, reached = [], 0
+        for start, negative_length, key in sorted(candidates):
+            if start >= reached:
+                reached = start - negative_length
+                hits.append(Hit(start, reached, text[low + start:low + reached], key))
+        result.append(hits)
+    return result
 
 
 def _whole_words_leftmost(automaton, text: str) -> list[Hit]:

@@ -183,3 +183,19 @@ def test_one_scan_of_an_article_gives_each_sentence_its_own_candidates(reference
     assert sentences > 9_000
     assert cue_filter.candidates_by_span("shelling. clashes", [(0, 9), (10, 17)]) == \
         [cue_filter.candidates("shelling."), cue_filter.candidates("clashes")]
+
+
+def test_one_scan_of_an_article_gives_each_sentence_its_own_entity_hits(reference):
+    """The alias dictionaries scan an article once and share the hits out by sentence: per sentence, the hits
+    (spans relative to the sentence, word edges at the sentence's ends) must be those of scanning it alone."""
+    matchers = reference.entity_matchers
+    bodies = [row["article_content"] for row in csv.DictReader(io.StringIO(FAKES.read_text(encoding="utf-8")))]
+    bodies.append("Fighters of HTS\n\nIS attacked.SOHR said Aleppo\u00a0city was hit.IS")
+    hits = 0
+    for body in bodies:
+        sentences = split_sentences(body)
+        folded = fold_for_matching(body)
+        each = matchers.find_each_by_span(body, folded, [(s.start, s.end) for s in sentences])
+        assert each == [matchers.find_each(s.text, folded[s.start:s.end]) for s in sentences]
+        hits += sum(len(h) for per_sentence in each for h in per_sentence)
+    assert hits > 15_000
