@@ -89,25 +89,7 @@ class MatcherSet:
             self._automaton.make_automaton()
 
     def find_each(self, text: str, folded: str) -> list[list[Hit]]:
-        found: list[list[Hit]] = [[] for _ in self.matchers]
-        if not self._empty:
-            size = len(folded)
-            for end_idx, (length, word_first, word_last, keys) in self._automaton.iter(folded):
-                start, end = end_idx - length + 1, end_idx + 1
-                if word_first and start > 0 and ((c := folded[start - 1]).isalnum() or c == "_"):
-                    continue  # inside a word
-                if word_last and end < size and ((c := folded[end]).isalnum() or c == "_"):
-                    continue  # the word goes on
-                surface = text[start:end]
-                for index, key in keys:
-                    found[index].append(Hit(start, end, surface, key))
-        for index, matcher in enumerate(self.matchers):
-            if matcher._cs_automaton is not None:
-                found[index] += _whole_words_leftmost(matcher._cs_automaton, text)
-            if len(found[index]) > 1:
-                found[index] = longest_non_overlapping(found[index])
-        return found
-
+        return self.find_each_by_span(text, folded, [(0, len(text))])[0]
 
     def find_each_by_span(self, text: str, folded: str, spans: list[tuple[int, int]]) -> list[list[list[Hit]]]:
         """[self.find_each(text[a:b], folded[a:b]) for a, b in spans] from one scan of an article: a hit counts
@@ -168,18 +150,7 @@ def _whole_words_leftmost_by_span(automaton, text: str, spans: list[tuple[int, i
 def _whole_words_leftmost(automaton, text: str) -> list[Hit]:
     """Whole-word matches, scanned as a regex \\b(alias|...)\\b with the longest alias first would: at each
     position the longest whole word, then on after its end."""
-    size = len(text)
-    found = []
-    for end_idx, (length, key) in automaton.iter(text):
-        start, end = end_idx - length + 1, end_idx + 1
-        if (start == 0 or not _is_word_char(text[start - 1])) and (end == size or not _is_word_char(text[end])):
-            found.append((start, -length, key))
-    hits, reached = [], 0
-    for start, negative_length, key in sorted(found):
-        if start >= reached:
-            reached = start - negative_length
-            hits.append(Hit(start, reached, text[start:reached], key))
-    return hits
+    return _whole_words_leftmost_by_span(automaton, text, [(0, len(text))])[0]
 
 
 def fold_for_matching(text: str) -> str:
