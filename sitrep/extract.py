@@ -630,8 +630,6 @@ class ArticleExtractor:
         quotes = quoted_spans(text)
         found = []
         cues = self.cues["cues"]
-        # a lead is part of the sentence: where the sentence holds nothing a gate's regex needs, no lead does
-        irrealis, not_an_event = self._irrealis.may_match(folded), self._not_an_event.may_match(folded)
         for index in sorted(maybe):
             cue = cues[index]
             for m in cue["regex"].finditer(folded):
@@ -641,8 +639,8 @@ class ArticleExtractor:
                     continue
                 lead = max(0, m.start() - 60)
                 preceding, folded_preceding = text[lead:m.start()], folded[lead:m.start()]
-                if (irrealis and self._irrealis.search(preceding, folded_preceding)) or \
-                        (not_an_event and self._not_an_event.search(preceding, folded_preceding)):
+                if self._irrealis.search(preceding, folded_preceding) or \
+                        self._not_an_event.search(preceding, folded_preceding):
                     continue
                 found.append((m.start(), m.end(), cue))
         found.sort(key=lambda f: (f[0], -f[2]["priority"]))
