@@ -6,7 +6,6 @@ number of aliases, so matching stays linear in the text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Iterable, NamedTuple
 
 import ahocorasick
@@ -95,16 +94,17 @@ class MatcherSet:
         """[self.find_each(text[a:b], folded[a:b]) for a, b in spans] from one scan of an article: a hit counts
         for the span (sorted, not overlapping) that holds it whole, its edges word boundaries as the text's are."""
         found: list[list[list[Hit]]] = [[[] for _ in self.matchers] for _ in spans]
-        starts = [start for start, _ in spans]
+        n, count = 0, len(spans)
         if not self._empty and spans:
             for end_idx, (length, word_first, word_last, keys) in self._automaton.iter(folded):
+                while n < count and spans[n][1] <= end_idx:  # hits come in order of their last character
+                    n += 1
+                if n == count:
+                    break
                 start, end = end_idx - length + 1, end_idx + 1
-                n = bisect_right(starts, start) - 1
-                if n < 0:
-                    continue
                 low, high = spans[n]
-                if end > high:
-                    continue  # across two spans
+                if start < low:
+                    continue  # before the span, or across two
                 if word_first and start > low and ((c := folded[start - 1]).isalnum() or c == "_"):
                     continue
                 if word_last and end < high and ((c := folded[end]).isalnum() or c == "_"):
@@ -125,15 +125,16 @@ class MatcherSet:
 
 def _whole_words_leftmost_by_span(automaton, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
     """[_whole_words_leftmost(automaton, text[a:b]) for a, b in spans], from one scan of `text`."""
-    starts = [start for start, _ in spans]
     found: list[list[tuple]] = [[] for _ in spans]
+    n, count = 0, len(spans)
     for end_idx, (length, key) in automaton.iter(text):
+        while n < count and spans[n][1] <= end_idx:  # hits come in order of their last character
+            n += 1
+        if n == count:
+            break
         start, end = end_idx - length + 1, end_idx + 1
-        n = bisect_right(starts, start) - 1
-        if n < 0:
-            continue
         low, high = spans[n]
-        if end <= high and (start == low or not _is_word_char(text[start - 1])) and \
+        if start >= low and (start == low or not _is_word_char(text[start - 1])) and \
                 (end == high or not _is_word_char(text[end])):
             found[n].append((start - low, -length, key))
     result = []

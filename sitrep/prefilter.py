@@ -9,7 +9,6 @@ The strings come from the regexes themselves, so they cannot drift from the rule
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
 from re import _constants as C
 from re import _parser
@@ -235,10 +234,11 @@ class Prefilter:
         found = [set(self.always) for _ in spans]
         if self._empty or not spans:
             return found
-        starts = [start for start, _ in spans]
-        for last, (length, indices) in self._automaton.iter(text):
-            n = bisect_right(starts, last - length + 1) - 1
-            if n >= 0 and last < spans[n][1]:  # the string lies wholly inside span n
+        n, count = 0, len(spans)
+        for last, (length, indices) in self._automaton.iter(text):  # hits come in order of their last character
+            while n < count and spans[n][1] <= last:
+                n += 1
+            if n < count and spans[n][0] <= last - length + 1:  # the string lies wholly inside span n
                 found[n].update(indices)
         return found
 
