@@ -166,17 +166,22 @@ def article_key(content_hash: str, published_date, outlet: str | None, reference
 def valid_new_chunks(con: duckdb.DuckDBPyConnection, store: Path, chunks: list[str], reference_version: str) -> dict[str, list[str]]:
     """Of freshly written chunks, the articles each may supply: complete chunks only, and only articles still in
     raw_articles with the key they were extracted under (a worker with other reference data or code, or an
-    article changed since the plan, is not trusted). An article in several chunks takes the first."""
+    article changed since the plan, is not trusted). An article in several chunks takes the first. One query over
+    every chunk's article list (one per chunk scanned raw_articles again: 3.8 s for 100 chunks)."""
+    complete = [chunk for chunk in chunks if chunk_complete(store, chunk)]
+    if not complete:
+        return {}
+    listed = [str(chunk_path(store, chunk) / "_articles.parquet") for chunk in complete]
+    found: dict[str, list[str]] = {chunk: [] for chunk in complete}
+    for filename, article_id in con.execute(
+            f"SELECT k.filename, a.article_id FROM raw_articles a "
+            f"JOIN read_parquet([{_parquet_list(listed)}], filename = true) k "
+            f"ON k.article_id = a.article_id AND k.extraction_key = {_KEY_SQL}",
+            {"ref": reference_version, "code": code_version()}).fetchall():
+        found[Path(filename).parent.name].append(article_id)  # chunks/<chunk>/_articles.parquet
     valid, seen = {}, set()
-    params = {"ref": reference_version, "code": code_version()}
-    for chunk in chunks:
-        if not chunk_complete(store, chunk):
-            continue
-        listed = str(chunk_path(store, chunk) / "_articles.parquet").replace("'", "''")
-        ids = [a for (a,) in con.execute(
-            f"SELECT a.article_id FROM raw_articles a JOIN read_parquet('{listed}') k "
-            f"ON k.article_id = a.article_id AND k.extraction_key = {_KEY_SQL} ORDER BY 1", params).fetchall()
-            if a not in seen]
+    for chunk in complete:
+        ids = [a for a in sorted(found[chunk]) if a not in seen]
         if ids:
             valid[chunk] = ids
             seen.update(ids)
