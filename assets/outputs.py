@@ -1,7 +1,8 @@
 """Outputs layer, one step: the ACLED CSV, the GeoJSON and the report, the report drawn while the exports are written.
 
-The report is matplotlib (Python, holding the GIL); the exports are DuckDB COPYs on one thread (releasing it). Run
-side by side they use both cores: at 100,000 articles the step takes about as long as the report alone, not the sum.
+The report is matplotlib (Python, holding the GIL); the exports are DuckDB COPYs on one thread (releasing it), so
+side by side they use both cores. Not fully: DuckDB's client takes the GIL back now and then, and waits for it. At
+100,000 articles the exports take 5.3 s and the report 2.1 s alone, the step about 6 to 7 s.
 Each stays its own asset, and any subset can be materialized (the CLI's `report` runs the report alone)."""
 from concurrent.futures import ThreadPoolExecutor
 
