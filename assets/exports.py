@@ -13,24 +13,6 @@ from sitrep.exports import (ACLED_FILE, GEOJSON_FILE, read_acled_preview, valida
 
 PREVIEW_COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "inter1", "actor2", "inter2", "interaction",
                    "admin1", "location", "fatalities")
-EXPORT_DEPS = ["fact_events", "dim_actor", "raw_articles"]
-
-ACLED_EXPORT = dg.AssetSpec(
-    "acled_export", group_name="outputs", kinds={"duckdb", "csv"}, owners=["team:sitrep"], tags={"layer": "outputs"},
-    deps=EXPORT_DEPS,
-    description="exports/sitrep_events_acled.csv: every event in ACLED's column names and order (event_id_cnty = "
-                "'SYR' + event_id; inter1/inter2 = the actors' ACLED type codes from dim_actor; interaction combines "
-                "them, lower code first; fatalities = fatalities_best), read back and validated after writing. "
-                "Folder: SITREP_EXPORTS, else exports/ beside the warehouse.")
-EVENTS_GEOJSON = dg.AssetSpec(
-    "events_geojson", group_name="outputs", kinds={"duckdb", "geojson"}, owners=["team:sitrep"],
-    tags={"layer": "outputs"}, deps=EXPORT_DEPS,
-    description="exports/sitrep_events.geojson: a FeatureCollection with one Point ([longitude, latitude], WGS84) "
-                "per event that has coordinates, its ACLED fields, sides, fatality range and provenance as "
-                "properties; read back and validated after writing. Folder: SITREP_EXPORTS, else exports/ beside "
-                "the warehouse.")
-
-
 def exports_dir_from_env(warehouse_path: str | None = None) -> Path:
     """SITREP_EXPORTS, else `exports/` beside the warehouse file: <project>/exports for the project's warehouse,
     while a run on another warehouse (a test's temp file) keeps its exports next to it."""
@@ -39,7 +21,7 @@ def exports_dir_from_env(warehouse_path: str | None = None) -> Path:
 
 
 def acled_export(warehouse: WarehouseResource) -> tuple[str, dg.MaterializeResult]:
-    """Write and validate the ACLED CSV (ACLED_EXPORT): a log line and its materialization."""
+    """Write and validate the ACLED CSV: a log line and its materialization."""
     timestamp = int(time.time())
     with warehouse.connect(read_only=True) as con:  # DuckDB writes the file: no row passes through Python
         path, written = write_acled_csv(con, exports_dir_from_env(warehouse.path) / ACLED_FILE, timestamp)
@@ -47,7 +29,7 @@ def acled_export(warehouse: WarehouseResource) -> tuple[str, dg.MaterializeResul
     message = f"ACLED CSV {path}: {read_back} rows written and read back"
     first = read_acled_preview(path)
     preview = pl.DataFrame([{k: row[k] for k in PREVIEW_COLUMNS} for row in first]) if first else pl.DataFrame()
-    return message, dg.MaterializeResult(asset_key=ACLED_EXPORT.key, metadata={
+    return message, dg.MaterializeResult(asset_key="acled_export", metadata={
         "path": dg.MetadataValue.path(str(path)),
         "rows": dg.MetadataValue.int(read_back),
         "dagster/row_count": dg.MetadataValue.int(read_back),
@@ -57,12 +39,12 @@ def acled_export(warehouse: WarehouseResource) -> tuple[str, dg.MaterializeResul
 
 
 def events_geojson(warehouse: WarehouseResource) -> tuple[str, dg.MaterializeResult]:
-    """Write and validate the GeoJSON (EVENTS_GEOJSON): a log line and its materialization."""
+    """Write and validate the GeoJSON: a log line and its materialization."""
     with warehouse.connect(read_only=True) as con:  # DuckDB writes the file: no event passes through Python
         path, written, skipped = write_geojson(con, exports_dir_from_env(warehouse.path) / GEOJSON_FILE)
     features = validate_geojson(path, expected_features=written)
     message = f"GeoJSON {path}: {features} features, {skipped} events without coordinates left out"
-    return message, dg.MaterializeResult(asset_key=EVENTS_GEOJSON.key, metadata={
+    return message, dg.MaterializeResult(asset_key="events_geojson", metadata={
         "path": dg.MetadataValue.path(str(path)),
         "rows": dg.MetadataValue.int(features),
         "dagster/row_count": dg.MetadataValue.int(features),

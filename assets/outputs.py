@@ -8,10 +8,38 @@ from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
 
-from assets.exports import ACLED_EXPORT, EVENTS_GEOJSON, acled_export, events_geojson
-from assets.report import REPORT, report
+from assets.exports import acled_export, events_geojson
+from assets.report import report
 from orchestration.resources import WarehouseResource
 
+EXPORT_DEPS = ["fact_events", "dim_actor", "raw_articles"]
+REPORT_DEPS = ["fact_events", "fact_control_changes", "infighting_incidents_monthly", "events_monthly_by_type",
+               "casualties_monthly_by_admin1", "control_timeline", "actor_dyads"]
+
+
+def _output(key: str, kind: str, deps: list[str], description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(key, group_name="outputs", kinds={"duckdb", kind}, owners=["team:sitrep"],
+                        tags={"layer": "outputs"}, deps=deps, description=description)
+
+
+ACLED_EXPORT = _output(
+    "acled_export", "csv", EXPORT_DEPS,
+    "exports/sitrep_events_acled.csv: every event in ACLED's column names and order (event_id_cnty = 'SYR' + "
+    "event_id; inter1/inter2 = the actors' ACLED type codes from dim_actor; interaction combines them, lower code "
+    "first; fatalities = fatalities_best), read back and validated after writing. Folder: SITREP_EXPORTS, else "
+    "exports/ beside the warehouse.")
+EVENTS_GEOJSON = _output(
+    "events_geojson", "geojson", EXPORT_DEPS,
+    "exports/sitrep_events.geojson: a FeatureCollection with one Point ([longitude, latitude], WGS84) per event "
+    "that has coordinates, its ACLED fields, sides, fatality range and provenance as properties; read back and "
+    "validated after writing. Folder: SITREP_EXPORTS, else exports/ beside the warehouse.")
+REPORT = _output(
+    "report", "html", REPORT_DEPS,
+    "reports/sitrep.html: a self-contained page (charts inlined as SVG, nothing fetched from the network) with rebel "
+    "infighting per month, events by type per month, fatalities by governorate (low/best/high), control changes by "
+    "side, a map of events over the governorate outlines and the top actor dyads; each chart titled, axes labelled, "
+    "its date range stated, and written as a PNG beside the page. Folder: SITREP_REPORTS, else reports/ beside the "
+    "warehouse.")
 WRITERS = {ACLED_EXPORT.key: acled_export, EVENTS_GEOJSON.key: events_geojson}
 
 

@@ -6,10 +6,6 @@ import dagster as dg
 
 from orchestration.resources import PROJECT_ROOT, WarehouseResource
 
-REPORT_DEPS = ["fact_events", "fact_control_changes", "infighting_incidents_monthly", "events_monthly_by_type",
-               "casualties_monthly_by_admin1", "control_timeline", "actor_dyads"]
-
-
 def reports_dir_from_env(warehouse_path: str | None = None) -> Path:
     """SITREP_REPORTS, else `reports/` beside the warehouse file: <project>/reports for the project's warehouse,
     while a run on another warehouse (a test's temp file) keeps its report next to it instead of overwriting
@@ -18,18 +14,8 @@ def reports_dir_from_env(warehouse_path: str | None = None) -> Path:
     return Path(os.environ.get("SITREP_REPORTS") or base / "reports").resolve()
 
 
-REPORT = dg.AssetSpec(
-    "report", group_name="outputs", kinds={"duckdb", "html"}, owners=["team:sitrep"], tags={"layer": "outputs"},
-    deps=REPORT_DEPS,
-    description="reports/sitrep.html: a self-contained page (charts inlined as SVG, nothing fetched from the "
-                "network) with rebel infighting per month, events by type per month, fatalities by governorate "
-                "(low/best/high), control changes by side, a map of events over the governorate outlines and the top "
-                "actor dyads; each chart titled, axes labelled, its date range stated, and written as a PNG beside "
-                "the page. Folder: SITREP_REPORTS, else reports/ beside the warehouse.")
-
-
 def report(warehouse: WarehouseResource) -> tuple[str, dg.MaterializeResult]:
-    """Build and write the report (REPORT): a log line and its materialization."""
+    """Build and write the report: a log line and its materialization."""
     from sitrep.report import build_report, write_report  # matplotlib: 1-2 s that runs without the report skip
     out_dir = reports_dir_from_env(warehouse.path)
     with warehouse.connect(read_only=True) as con:
@@ -41,7 +27,7 @@ def report(warehouse: WarehouseResource) -> tuple[str, dg.MaterializeResult]:
     chart_lines += [f"| {c.name} | {c.title} | {c.coverage.caption} | {c.name}.png ({len(c.png):,} bytes) |"
                     for c in built.charts]
     summary = built.summary
-    return message, dg.MaterializeResult(asset_key=REPORT.key, metadata={
+    return message, dg.MaterializeResult(asset_key="report", metadata={
         "path": dg.MetadataValue.path(str(html_path)),
         "url": dg.MetadataValue.url(html_path.as_uri()),
         "rows": dg.MetadataValue.int(summary["events"]),

@@ -10,6 +10,7 @@ from typing import Iterable, NamedTuple
 
 import ahocorasick
 
+from sitrep.prefilter import hits_by_span
 from sitrep.text import fold
 
 
@@ -94,17 +95,9 @@ class MatcherSet:
         """[self.find_each(text[a:b], folded[a:b]) for a, b in spans] from one scan of an article: a hit counts
         for the span (sorted, not overlapping) that holds it whole, its edges word boundaries as the text's are."""
         found: list[list[list[Hit]]] = [[[] for _ in self.matchers] for _ in spans]
-        n, count = 0, len(spans)
-        if not self._empty and spans:
-            for end_idx, (length, word_first, word_last, keys) in self._automaton.iter(folded):
-                while n < count and spans[n][1] <= end_idx:  # hits come in order of their last character
-                    n += 1
-                if n == count:
-                    break
-                start, end = end_idx - length + 1, end_idx + 1
+        if not self._empty:
+            for n, start, end, (_, word_first, word_last, keys) in hits_by_span(self._automaton.iter(folded), spans):
                 low, high = spans[n]
-                if start < low:
-                    continue  # before the span, or across two
                 if word_first and start > low and ((c := folded[start - 1]).isalnum() or c == "_"):
                     continue
                 if word_last and end < high and ((c := folded[end]).isalnum() or c == "_"):
@@ -126,16 +119,9 @@ class MatcherSet:
 def _whole_words_leftmost_by_span(automaton, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
     """[_whole_words_leftmost(automaton, text[a:b]) for a, b in spans], from one scan of `text`."""
     found: list[list[tuple]] = [[] for _ in spans]
-    n, count = 0, len(spans)
-    for end_idx, (length, key) in automaton.iter(text):
-        while n < count and spans[n][1] <= end_idx:  # hits come in order of their last character
-            n += 1
-        if n == count:
-            break
-        start, end = end_idx - length + 1, end_idx + 1
+    for n, start, end, (length, key) in hits_by_span(automaton.iter(text), spans):
         low, high = spans[n]
-        if start >= low and (start == low or not _is_word_char(text[start - 1])) and \
-                (end == high or not _is_word_char(text[end])):
+        if (start == low or not _is_word_char(text[start - 1])) and (end == high or not _is_word_char(text[end])):
             found[n].append((start - low, -length, key))
     result = []
     for (low, _), candidates in zip(spans, found):

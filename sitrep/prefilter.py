@@ -192,6 +192,21 @@ def with_first_characters(pattern: re.Pattern) -> re.Pattern:
     return re.compile(f"{lookahead}(?:{pattern.pattern})", pattern.flags)
 
 
+def hits_by_span(hits, spans: list[tuple[int, int]]):
+    """(span index, start, end, value) of each Aho-Corasick hit (last index, value with the string's length first)
+    that lies wholly inside one of `spans` (sorted, not overlapping). Hits come in order of their last character,
+    so the span is found by walking forward."""
+    n, count = 0, len(spans)
+    for last, value in hits:
+        while n < count and spans[n][1] <= last:
+            n += 1
+        if n == count:
+            return
+        start = last - value[0] + 1
+        if start >= spans[n][0]:
+            yield n, start, last + 1, value
+
+
 def compile_fast(pattern: str, flags: int = 0) -> re.Pattern:
     """re.compile(pattern, flags) led by the lookahead for its first characters (with_first_characters)."""
     return with_first_characters(re.compile(pattern, flags))
@@ -232,13 +247,8 @@ class Prefilter:
         """[candidates(text[start:end]) for start, end in spans], from one scan of `text`: an article's sentences
         (`spans` sorted and not overlapping) in one pass instead of one per sentence."""
         found = [set(self.always) for _ in spans]
-        if self._empty or not spans:
-            return found
-        n, count = 0, len(spans)
-        for last, (length, indices) in self._automaton.iter(text):  # hits come in order of their last character
-            while n < count and spans[n][1] <= last:
-                n += 1
-            if n < count and spans[n][0] <= last - length + 1:  # the string lies wholly inside span n
+        if not self._empty:
+            for n, _, _, (_, indices) in hits_by_span(self._automaton.iter(text), spans):
                 found[n].update(indices)
         return found
 
