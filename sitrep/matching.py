@@ -1,11 +1,12 @@
 """Dictionary matching over text: longest, word-bounded, non-overlapping alias hits.
 
-One Aho-Corasick automaton per dictionary scans a sentence once, whatever the
-number of aliases, so matching stays linear in the text.
+One Aho-Corasick automaton over all the dictionaries (MatcherSet) scans an article once, whatever the number of
+aliases, and shares the hits out by sentence, so matching stays linear in the text.
 """
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Iterable, NamedTuple
 
 import ahocorasick
@@ -27,18 +28,15 @@ def _is_word_char(ch: str) -> bool:
 
 
 class AliasMatcher:
-    """Finds aliases of ids in text. Case-insensitive unless an alias is listed as case-sensitive."""
+    """The aliases of ids, folded for matching; case-insensitive unless an alias is listed as case-sensitive.
+    The pipeline scans several dictionaries at once (MatcherSet); `find` scans this one alone."""
 
     def __init__(self, aliases: Iterable[tuple[str, str]], case_sensitive: Iterable[tuple[str, str]] = ()):
-        self._automaton = ahocorasick.Automaton()
         self.folded_aliases: dict[str, str] = {}  # folded alias -> key (a later alias replaces an earlier one)
-        count = 0
         for alias, key in aliases:
             folded = re.sub(r"\s+", " ", fold(alias).strip())
-            if len(folded) >= 2:  # whether the alias starts and ends with a word character: \b needs checking there
-                self._automaton.add_word(folded, (len(folded), key, _is_word_char(folded[0]), _is_word_char(folded[-1])))
+            if len(folded) >= 2:
                 self.folded_aliases[folded] = key
-                count += 1
         self._case_sensitive = {alias: key for alias, key in case_sensitive}
         self._cs_automaton = None  # the verbatim aliases ("IS", "HTS"): one scan of the unfolded text
         if self._case_sensitive:
@@ -48,27 +46,15 @@ class AliasMatcher:
                     raise ValueError(f"a case-sensitive alias must begin and end with a letter or digit: {alias!r}")
                 self._cs_automaton.add_word(alias, (len(alias), key))
             self._cs_automaton.make_automaton()
-        self.size = count + len(self._case_sensitive)
-        self._has_words = count > 0
-        if count:
-            self._automaton.make_automaton()
 
     def find(self, text: str, folded: str | None = None) -> list[Hit]:
-        """Hits in `text`; pass `folded` (fold_for_matching(text)) when several matchers scan one text."""
+        """Hits in `text`; `folded` is fold_for_matching(text) when the caller has it."""
         folded = folded if folded is not None else fold_for_matching(text)
-        candidates: list[Hit] = []
-        if self._has_words:
-            size = len(folded)
-            for end_idx, (length, key, word_first, word_last) in self._automaton.iter(folded):
-                start, end = end_idx - length + 1, end_idx + 1
-                if word_first and start > 0 and ((c := folded[start - 1]).isalnum() or c == "_"):
-                    continue  # inside a word
-                if word_last and end < size and ((c := folded[end]).isalnum() or c == "_"):
-                    continue  # the word goes on
-                candidates.append(Hit(start, end, text[start:end], key))
-        if self._cs_automaton is not None:
-            candidates += _whole_words_leftmost(self._cs_automaton, text)
-        return longest_non_overlapping(candidates) if len(candidates) > 1 else candidates
+        return self._alone.find_each(text, folded)[0]
+
+    @cached_property
+    def _alone(self) -> "MatcherSet":
+        return MatcherSet((self,))
 
 
 class MatcherSet:

@@ -5,6 +5,9 @@ costs a full scan. `required_literals` reads a compiled regex and returns string
 match contains ("captur", "seiz", "took over" ...); `Prefilter` puts those of many regexes into one
 Aho-Corasick automaton, so a text is scanned once and only the regexes whose strings occur in it run.
 The strings come from the regexes themselves, so they cannot drift from the rules.
+
+Where a regex does run, `with_first_characters` leads it with a lookahead for the characters its matches can
+start with (also read from the regex), so the engine skips every other position at once.
 """
 from __future__ import annotations
 
