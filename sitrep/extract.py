@@ -69,8 +69,8 @@ _TITLE_WORDS = {"president", "minister", "king", "prince", "colonel", "general",
 _DIRECTION_WORDS = {"western", "eastern", "northern", "southern", "central", "north", "south", "east", "west",
                     "northwestern", "northeastern", "southwestern", "southeastern", "upper", "lower", "greater"}
 _METONYM_AFTER = compile_fast(r"^(?:['’]s)?\s+(?:said|says|denied|denies|accused|accuses|claimed|claims|promised|promises|"
-                            r"insisted|insists|rejected|rejects|announced|announces|warned|warns|blamed|blames|"
-                            r"government|regime|authorities|officials|envoy|delegation|ally|allies)\b", re.I)
+                                r"insisted|insists|rejected|rejects|announced|announces|warned|warns|blamed|blames|"
+                                r"government|regime|authorities|officials|envoy|delegation|ally|allies)\b", re.I)
 _GROUP_NOUN_AFTER = compile_fast(r"^\s+(?:\w+\s+)?(?:fighters?|factions?|forces|militants?|militias?|brigades?|battalions?|members?|groups?|troops|soldiers|units?|gunmen|rebels|army|front|movement|division|council|regiment|corps)\b", re.I)
 _UNRESOLVED_AFTER = compile_fast(r"^\s+(?:villages?|towns?|city|cities|neighbou?rhoods?|district|areas?|camp|hills?|farms?|region|countryside|sub-district|airbase|base|front|axis|(?:military )?airport|dam)\b", re.I)
 # "Qasabiyeh in southern Idleb", "Farhaniyeh in the northern countryside of Homs": a name placed in a governorate
@@ -100,14 +100,14 @@ _FORCE_AFTER_ADJECTIVE = compile_fast(
     r"helicopters?|drones?|artillery|militants?|militias?|militiamen|factions?|gunmen|groups?|units?|soldiers|snipers?|"
     r"rebels?|insurgents|terrorists?|battalions?|brigades?)\b", re.I)
 _BYSTANDER = compile_fast(r"\b(?:ministers?|government|officials?|ministry|council|spokesm[ae]n|envoys?|delegation|figures?|"
-                        r"leaders?|commanders?|activists?|media|journalists?|members?|people|civilians|residents|"
-                        r"positions|areas?|held|controlled|territory|neighbou?rhoods?|towns?|villages?|city)\b", re.I)
+                            r"leaders?|commanders?|activists?|media|journalists?|members?|people|civilians|residents|"
+                            r"positions|areas?|held|controlled|territory|neighbou?rhoods?|towns?|villages?|city)\b", re.I)
 _ORIGIN_BEFORE = compile_fast(r"\b(?:residents|people|civilians|families|evacuees|displaced|fighters|buses|convoy)\s+"
-                            r"(?:[\w-]+\s+){0,3}?from\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:(?:towns?|villages?|cities|city|areas?)\s+of\s+)?$", re.I)
+                                r"(?:[\w-]+\s+){0,3}?from\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:(?:towns?|villages?|cities|city|areas?)\s+of\s+)?$", re.I)
 _PLACE_PREPOSITION_BEFORE = compile_fast(r"\b(?:in|at|from|near|of|outside)\s+(?:the\s+)?$", re.I)  # "an official in Homs said"
 _MUTUAL = compile_fast(r"\b(?:exchang(?:ed|ing|es?)|mutual(?:ly)?)\b", re.I)  # "X and Y exchanged shelling": both act
 _HEDGED_APPOSITIVE = compile_fast(r",\s*(?:likely|probably|possibly|presumably|reportedly|believed to be|suspected to be|"
-                                r"either)\s+([^,]{1,40}),\s*$", re.I)
+                                    r"either)\s+([^,]{1,40}),\s*$", re.I)
 _MANY_PLACES_IN = compile_fast(r"\b(?:towns|villages|cities|areas|positions|parts)\s+(?:\w+\s+)?(?:in|of)\s+(?:the\s+)?$", re.I)
 _INCLUDING = compile_fast(r"\b(?:including|among them|such as|namely)\s+(?:the\s+)?(?:(?:towns?|villages?|city|areas?) of\s+)?$", re.I)
 _LIST_CONTINUES = compile_fast(r"^\s*(?:,|and\b|or\b)\s*(?:the\s+)?[A-Z]")
@@ -140,10 +140,10 @@ _DESCRIPTOR_OBJECT = compile_fast(
 _LIST_JOINER = compile_fast(r"^(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+or\s+|\s+)$")
 _PASSIVE_BY = compile_fast(r"^\W*(?:\w+\W+){0,3}?by\s+(?:the\s+)?(?:so[- ]called\s+)?$", re.I)
 _AGAINST = compile_fast(r"\b(?:against|targeting|targeted|on|with|hit|struck|killing|killed|surrounded|besieged|ambushed|"
-                      r"attacked|pounded|shelled|bombed|repelled|routed|expelled|defeated)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+                          r"attacked|pounded|shelled|bombed|repelled|routed|expelled|defeated)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
 _BACKED_BY = compile_fast(r"\b(?:backed|supported|aided|assisted|accompanied|joined|reinforced|covered) by\s+(?:the\s+)?(?:\w+\s+){0,2}$|"
-                        r"\b(?:with|under) (?:the )?(?:support|cover|backing) of\s+(?:the\s+)?$|"
-                        r"\b(?:alongside|together with|allied with|in (?:cooperation|coordination) with)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+                            r"\b(?:with|under) (?:the )?(?:support|cover|backing) of\s+(?:the\s+)?$|"
+                            r"\b(?:alongside|together with|allied with|in (?:cooperation|coordination) with)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
 _BETWEEN = compile_fast(r"\bbetween\s+(?:the\s+)?$", re.I)
 _UNNAMED_PLACE = compile_fast(r"\b(?:a|an|the|one|two|three|four|five|several|some|\d+)\s+(?:\w+\s+){0,2}(suburb|district|neighbou?rhood|area|parts)\s+(?:\w+\s+){0,3}of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
 _UNNAMED_MANY = compile_fast(r"^\W*(?:\w+\W+){0,3}?(?:two|three|four|five|six|several|a number of|\d+|dozens of|some)\s+(?:\w+\s+)?(?:towns|villages|areas|positions|hills|neighbou?rhoods|districts)\b", re.I)
@@ -1220,7 +1220,7 @@ _NON_SPACE = compile_fast(r"\S+")
 _NAME_WORD = compile_fast(r"[\w'’]+(?:-[\w'’]+)*")
 _THE_BEFORE = compile_fast(r"\bthe\s+$", re.I)
 _GROUP_NAME_WORD = compile_fast(r"\b(?:Brigades?|Battalions?|Front|Army|Movement|Division|Forces|Jaysh|Liwa|Harakat|Faylaq|"
-                              r"Ahrar|Jabhat|Kataib|Saraya|Group|Militia|Regiment)\b")
+                                  r"Ahrar|Jabhat|Kataib|Saraya|Group|Militia|Regiment)\b")
 _LOCATIVE_JUST_BEFORE = compile_fast(r"\b(?:in|at|near|into|of|outside|towards?|village of|town of|city of)\s+(?:the\s+)?$")
 _STRONGHOLD_WORDS = ("outpost", "stronghold", "bastion", "enclave", "pocket")
 _LATIN_WORD = compile_fast(r"[A-Za-z-]+")
