@@ -13,6 +13,8 @@ from sitrep.exports import (ACLED_FILE, GEOJSON_FILE, read_acled_preview, valida
 
 PREVIEW_COLUMNS = ("event_id_cnty", "event_date", "event_type", "actor1", "inter1", "actor2", "inter2", "interaction",
                    "admin1", "location", "fatalities")
+
+
 def exports_dir_from_env(warehouse_path: str | None = None) -> Path:
     """SITREP_EXPORTS, else `exports/` beside the warehouse file: <project>/exports for the project's warehouse,
     while a run on another warehouse (a test's temp file) keeps its exports next to it."""

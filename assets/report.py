@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.resources import PROJECT_ROOT, WarehouseResource
 
+
 def reports_dir_from_env(warehouse_path: str | None = None) -> Path:
     """SITREP_REPORTS, else `reports/` beside the warehouse file: <project>/reports for the project's warehouse,
     while a run on another warehouse (a test's temp file) keeps its report next to it instead of overwriting

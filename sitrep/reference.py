@@ -149,7 +149,7 @@ class Reference:
 
     @cached_property
     def entity_matchers(self) -> MatcherSet:
-        """Sources, actors and governorates found in one scan of a sentence (find_each gives them in that order)."""
+        """Sources, actors and governorates found in one scan (find_each_by_span gives them in that order)."""
         return MatcherSet((self.source_matcher, self.actor_matcher, self.admin1_matcher))
 
     def places_named(self, surface: str, loose: bool = False) -> list[Place]:
