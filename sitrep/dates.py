@@ -35,14 +35,16 @@ _FILTER = Prefilter([pattern for _, pattern in PATTERNS])  # most sentences name
 _PATTERNS = [(rule, with_first_characters(pattern)) for rule, pattern in PATTERNS]  # the same matches, faster
 
 
-def resolve_event_date(sentence: str, published: dt.date | None) -> tuple[dt.date | None, int | None, str]:
+def resolve_event_date(sentence: str, published: dt.date | None,
+                       folded: str | None = None) -> tuple[dt.date | None, int | None, str]:
     """(event_date, time_precision, rule) for a sentence; undated news is the publication date, precision 2.
+    `folded` is fold(sentence) when the caller has it.
 
     A sentence dated only by an earlier year ("in 2013") is old history: rule "old_history", no date.
     """
     if published is None:
         return None, None, "no_publication_date"
-    sentence = fold(sentence)  # patterns are lower-case: matching folded text beats re.IGNORECASE
+    sentence = fold(sentence) if folded is None else folded  # lower-case patterns on folded text beat re.IGNORECASE
     maybe = _FILTER.candidates(sentence)
     for index, (rule, pattern) in enumerate(_PATTERNS):
         match = pattern.search(sentence) if index in maybe else None

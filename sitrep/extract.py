@@ -667,7 +667,7 @@ class ArticleExtractor:
         hits, admin1_hits = per_sentence[index]
         actors = [h for h in hits if h.kind == "actor"]
         places = [h for h in hits if h.kind == "place"]
-        event_date, time_precision, date_rule = resolve_event_date(text, published)
+        event_date, time_precision, date_rule = resolve_event_date(text, published, folded)
         if date_rule == "old_history":
             return []
         victim_groups = {c.victim_group for c in self._counts(sentence) if c.kind == "killed"}
