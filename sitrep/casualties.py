@@ -146,11 +146,12 @@ def counts_in(sentence: str, maybe: set[int], rules: dict) -> list[Count]:
 
 def reconcile(claims: list[Claim], rules: dict) -> tuple[int, int, int, int | None]:
     """(fatalities_low, fatalities_best, fatalities_high, injured_best) of one event's claims."""
-    killed = [c for c in claims if c.killed is not None]
+    killed = [(c, c.killed) for c in claims if c.killed is not None]
     injured = [c.injured for c in claims if c.injured is not None]
     if not killed:
         return 0, 0, 0, (max(injured) if injured else None)
-    values = [c.killed for c in killed]
-    trusted = sorted((c for c in killed if c.source_kind in rules["best_from_kinds"]), key=lambda c: c.source_rank)
-    best = trusted[0].killed if trusted else int(statistics.median_low(values))
+    values = [value for _, value in killed]
+    trusted = sorted(((c, value) for c, value in killed if c.source_kind in rules["best_from_kinds"]),
+                     key=lambda pair: pair[0].source_rank)
+    best = trusted[0][1] if trusted else int(statistics.median_low(values))
     return min(values), best, max(values), (max(injured) if injured else None)

@@ -57,7 +57,7 @@ def resolve_event_date(sentence: str, published: dt.date | None,
         elif rule == "month":
             month = _MONTHS.get(match.group(1).lower().rstrip("."))
             year = int(match.group(2)) if match.group(2) else published.year
-            if not match.group(2) and month > published.month:
+            if month and not match.group(2) and month > published.month:
                 year -= 1
             resolved = dt.date(year, month, 1) if month else None
             if resolved is not None and resolved <= published:

@@ -11,12 +11,12 @@ import hashlib
 from hashlib import sha256
 import re
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import AbstractSet, NamedTuple
 
-from sitrep.casualties import COUNT_FILTER, Claim, count_text, counts_in, reconcile
+from sitrep.casualties import COUNT_FILTER, Claim, Count, count_text, counts_in, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
-from sitrep.matching import matching_form
+from sitrep.matching import Hit, matching_form
 from sitrep.prefilter import Gate, compile_fast, prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import (Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences,
@@ -166,6 +166,9 @@ class EntityHit:
     qualifier: bool = False  # "Murak town in northern Hama": says where another place is, not an event place
 
 
+SentenceHits = tuple[list[EntityHit], list[EntityHit]]  # a sentence's entities, and its governorates apart
+
+
 class _Run(NamedTuple):
     """What a capitalised run's text says by itself (ArticleExtractor._run)."""
     spelled: tuple[int, int, str] | None  # an actor's name spelled another way: span in the run, actor id
@@ -260,7 +263,8 @@ class ArticleExtractor:
         return [(match, memo.get(match.group()) or self._read_run(match.group()))
                 for match in _PLACE_CANDIDATE.finditer(text)]
 
-    def sentence_entities(self, sentence: Sentence, runs: list, alias_hits: list) -> tuple[list[EntityHit], list[EntityHit]]:
+    def sentence_entities(self, sentence: Sentence, runs: list[tuple[re.Match, _Run]],
+                          alias_hits: list[list[Hit]]) -> SentenceHits:
         """Sources, actors and places of a sentence, and its governorate names; `runs` is runs(sentence.text),
         `alias_hits` the entity_matchers' hits in it (sources, actors, governorates)."""
         text = sentence.text
@@ -314,7 +318,7 @@ class ArticleExtractor:
         return hits
 
     def _place_hits(self, text: str, runs: list, taken: list[tuple[int, int]],
-                    sentence_admin1: set[str]) -> list[EntityHit]:
+                    sentence_admin1: set[str | None]) -> list[EntityHit]:
         """Places among capitalised word runs; a run may hold several ("Tartous Homs and Hasakeh").
 
         A run the gazetteer does not know, standing where a place stands ("the village of
@@ -422,7 +426,7 @@ class ArticleExtractor:
         return plan
 
     def _places_in_words(self, text: str, offset: int, run: str, words: list[tuple[int, int]], lo: int, hi: int,
-                         taken, sentence_admin1: set[str]) -> list[EntityHit]:
+                         taken, sentence_admin1: set[str | None]) -> list[EntityHit]:
         """Longest gazetteer names first, then the words left on either side: among run words [lo, hi), the run
         starting at `offset` in the sentence and `words` its word spans (relative to the run)."""
         if lo >= hi:
@@ -497,7 +501,7 @@ class ArticleExtractor:
         return len(words) == 1 and words[0].endswith("s") and (
             words[0][:-1] in _NOT_PLACE_WORDS or bool(self.ref.places_named(words[0][:-1])))
 
-    def _near_governorates(self, place: Place, admin1s: set[str]) -> bool:
+    def _near_governorates(self, place: Place, admin1s: set[str | None]) -> bool:
         """In, or within ~30 km of, one of the governorates a sentence names (Yarmouk camp is
         in Damascus city, yet reported 'in Rural Damascus')."""
         if place.admin1 in admin1s:
@@ -544,7 +548,7 @@ class ArticleExtractor:
             for n, hit in enumerate(places):
                 if hit.candidates and hit.place is None:
                     qualifier = places[n + 1] if n + 1 < len(places) and places[n + 1].qualifier else None
-                    if qualifier is not None:
+                    if qualifier is not None and qualifier.place is not None:
                         self._keep_in_governorate(hit, qualifier.place.admin1)
                     if hit.candidates:
                         context = [h.resolved_id for h in admin1_hits] + admin1_context
@@ -587,7 +591,7 @@ class ArticleExtractor:
             governorates = [c for c in self.ref.places_named(named) if c.feature == "admin1"] or governorates
         return next((c for c in governorates if c.admin1 == named), governorates[0])
 
-    def _keep_in_governorate(self, hit: EntityHit, admin1: str) -> None:
+    def _keep_in_governorate(self, hit: EntityHit, admin1: str | None) -> None:
         """'Ras al-Ain town in southeast Idleb': only a namesake in (or within ~5 km of) the governorate that
         qualifies the name is that place; with none, the name stays unresolved in that governorate."""
         inside = [c for c in hit.candidates if c.admin1 == admin1 or (
@@ -610,21 +614,21 @@ class ArticleExtractor:
         return sorted(counts, key=lambda a: (-counts[a], a))
 
     # ---------- events ----------
-    def _cue_matches(self, sentence: Sentence):
+    def _cue_matches(self, sentence: Sentence) -> list[tuple[int, int, dict]]:
         """Cue hits in a sentence that report an event (not quoted, not irrealis), memoized per sentence."""
         if sentence.text not in self._cue_memo:
             self._cue_memo[sentence.text] = self._find_cues(sentence.text, self._folded[sentence.idx],
                                                             self._cue_candidates[sentence.idx])
         return self._cue_memo[sentence.text]
 
-    def _counts(self, sentence: Sentence):
+    def _counts(self, sentence: Sentence) -> list[Count]:
         """Casualty counts of a sentence, memoized: events and claims both read them."""
         if sentence.text not in self._count_memo:
             self._count_memo[sentence.text] = counts_in(self._count_body[sentence.start:sentence.end],
                                                         self._count_candidates[sentence.idx], self.ref.casualty_rules)
         return self._count_memo[sentence.text]
 
-    def _find_cues(self, text: str, folded: str, maybe: set[int]):
+    def _find_cues(self, text: str, folded: str, maybe: set[int]) -> list[tuple[int, int, dict]]:
         if not maybe:
             return []
         quotes = quoted_spans(text)
@@ -654,8 +658,9 @@ class ArticleExtractor:
             kept.append((start, end, cue))
         return kept
 
-    def _sentence_events(self, article_id, sentences, per_sentence, index, published, admin1_context,
-                         seen_kinds: set[str] = frozenset()) -> list[Event]:
+    def _sentence_events(self, article_id: str, sentences: list[Sentence], per_sentence: list[SentenceHits], index: int,
+                         published: dt.date | None, admin1_context: list[str],
+                         seen_kinds: AbstractSet[str] = frozenset()) -> list[Event]:
         sentence = sentences[index]
         text = sentence.text
         cues = self._cue_matches(sentence)
@@ -684,6 +689,8 @@ class ArticleExtractor:
             if _THE_BEFORE.search(text[max(0, start - 5):start]) and (
                     kind in seen_kinds or EVENT_TYPES.get(kind, ("",))[0] in {EVENT_TYPES.get(k, ("",))[0] for k in seen_kinds}):
                 continue  # "the blast", "the attack", "killed in the clashes" after a capture: already reported
+            actor1: str | None
+            actor2: str | None
             actor1, actor2 = self._attribute(kind, text, start, end, window_end, actors, event_date)
             if kind in ("capture", "capture_passive", "transfer") and actor1 is None:
                 continue
@@ -719,7 +726,8 @@ class ArticleExtractor:
             if kind == "air" and self._side(actor1, event_date) not in STATE_SIDES | {None, "unknown"} and \
                     "drone" not in text[start:end].lower():
                 # "70 terrorists were killed in the airstrikes": armed groups have no air force; they are the target
-                actor1, actor2 = None, actor1 if actor2 is None else actor2
+                actor2 = actor1 if actor2 is None else actor2
+                actor1 = None
             if actor1 is None and kind not in ("agreement", "strategic", "formation"):
                 actor1 = self._actor_id_for_side("unknown")
             if kind in REMOTE_KINDS and self._chemical.search(text, folded):
@@ -766,7 +774,8 @@ class ArticleExtractor:
                 return actor
         return None
 
-    def _attribute(self, kind, text, start, end, window_end, actors, day):
+    def _attribute(self, kind: str, text: str, start: int, end: int, window_end: int, actors: list[EntityHit],
+                   day: dt.date | None) -> tuple[str | None, str | None]:
         """actor1 acts, actor2 is acted upon: active and passive voice, 'between X and Y', 'against X',
         'X and Y clashed'; allies ('backed by X') and objects ('with X, Y and Z') are not the subject."""
         armed = [a for a in actors if self._side(a.resolved_id, day) in ARMED_SIDES and not (start <= a.start < end)]
@@ -861,8 +870,9 @@ class ArticleExtractor:
         following = text[after_word:cue_start]
         return bool(_FORCE_AFTER_ADJECTIVE.match(following)) or not _BYSTANDER.search(following)
 
-    def _event_places(self, kind, text, start, end, window_end, places, admin1_hits, sentences, per_sentence,
-                      index, admin1_context) -> list[Target] | None:
+    def _event_places(self, kind: str, text: str, start: int, end: int, window_end: int, places: list[EntityHit],
+                      admin1_hits: list, sentences: list[Sentence], per_sentence: list[SentenceHits],
+                      index: int, admin1_context: list[str]) -> list[Target] | None:
         """Where the event happened, one Target per place; None when the text does not say (skip it)."""
         def target(hit: EntityHit, precision: int) -> Target:
             return self._target(hit, precision, places, admin1_hits, admin1_context)
@@ -938,20 +948,20 @@ class ArticleExtractor:
         if kind in ("capture", "capture_passive", "transfer"):
             return None
         if kind in ("agreement", "formation", "strategic", "arrests"):
-            previous = [h for h in per_sentence[index - 1][0] if h.kind == "place" and h.place] if index else []
-            if previous:  # "In the battle for Aleppo ... ISIS has issued a call to arms": the scene carries over
-                return [replace(self._target(previous[0], 3, [], [], admin1_context), borrowed=True)]
+            scene = [h for h in per_sentence[index - 1][0] if h.kind == "place" and h.place] if index else []
+            if scene:  # "In the battle for Aleppo ... ISIS has issued a call to arms": the scene carries over
+                return [replace(self._target(scene[0], 3, [], [], admin1_context), borrowed=True)]
             return [Target(None, None, None, None, None, None, 3)]
         for back in (index - 1, index - 2):
             if back < 0:
                 break
             hits_back, admin1_back = per_sentence[back]
             places_back = [h for h in hits_back if h.kind == "place"]
-            previous = [h for h in places_back if h.place and not h.qualifier and not self._governorate_level(h)] or \
+            named_back = [h for h in places_back if h.place and not h.qualifier and not self._governorate_level(h)] or \
                 [h for h in places_back if h.place is None and not h.qualifier] or [h for h in places_back if h.place]
-            if previous:  # "Warplanes also carried out strikes on the town": the town the last sentence named
+            if named_back:  # "Warplanes also carried out strikes on the town": the town the last sentence named
                 precision = 2 if self.cues["near_place_re"].search(text) else 1
-                return [replace(self._target(previous[0], precision, places_back, admin1_back, admin1_context),
+                return [replace(self._target(named_back[0], precision, places_back, admin1_back, admin1_context),
                                 borrowed=True)]
         if admin1_context:
             return [replace(self._admin1_target(admin1_context[0]), borrowed=True)]
@@ -970,7 +980,7 @@ class ArticleExtractor:
             pass
         return match is not None and len(_WORD.findall(lead[match.end():])) <= 3
 
-    def _named_later(self, sentences, per_sentence, index, admin1s: set[str], restated: bool = False) -> EntityHit | None:
+    def _named_later(self, sentences, per_sentence, index, admin1s: set[str | None], restated: bool = False) -> EntityHit | None:
         """The settlement a later sentence names in the same governorate (any, for a region), for an
         event placed at 'a town in X province' or 'a town in northern Syria'; for an event placed only
         at a region ('in the south of the country'), a later sentence restating it ('The attack
@@ -1027,7 +1037,8 @@ class ArticleExtractor:
         return kept
 
     # ---------- claims ----------
-    def _sentence_claims(self, sentence: Sentence, hits, last_source, outlet) -> list[Claim]:
+    def _sentence_claims(self, sentence: Sentence, hits: list, last_source: str | None,
+                         outlet: str | None) -> list[Claim]:
         counts = self._counts(sentence)
         if not counts:
             return []
@@ -1051,11 +1062,12 @@ class ArticleExtractor:
         killed = next((c for c in counts if c.kind == "killed"), None)
         injured = next((c for c in counts if c.kind == "injured"), None)
         first = killed or injured
+        assert first is not None, "a claim has at least one count"
         return Claim(source_id=source_id, source_name=source_name,
                      source_kind=self.ref.sources[source_id].kind if source_id else "outlet",
                      source_rank=self.ref.sources[source_id].reliability_rank if source_id else 50,
                      killed=killed.value if killed else None, injured=injured.value if injured else None,
-                     victim_group=(killed or injured).victim_group, sentence_idx=sentence.idx,
+                     victim_group=first.victim_group, sentence_idx=sentence.idx,
                      char_start=sentence.start + first.start, char_end=sentence.start + first.end)
 
     def _attach_claims(self, claims, sentence_events, earlier_events, hits, sentence) -> None:
@@ -1096,8 +1108,9 @@ class ArticleExtractor:
                 sibling.evidence.append(sentence.idx)
 
     # ---------- control observations ----------
-    def _observations(self, article_id, sentence, hits, published) -> list[dict]:
-        rows = []
+    def _observations(self, article_id: str, sentence: Sentence, hits: list[EntityHit],
+                      published: dt.date | None) -> list[dict]:
+        rows: list[dict] = []
         text = sentence.text
         if "-held" not in text and "-controlled" not in text and not any(w in text for w in _STRONGHOLD_WORDS):
             return rows  # both patterns need one of these words
@@ -1127,7 +1140,9 @@ class ArticleExtractor:
                 "evidence": sentence.text, "extractor": f"{EXTRACTOR}:control_observation"}
 
     # ---------- rows ----------
-    def _rows(self, article_id, body, sentences, per_sentence, runs, events, observations, published) -> ArticleExtraction:
+    def _rows(self, article_id: str, body: str, sentences: list[Sentence], per_sentence: list[SentenceHits],
+              runs: list[list[tuple[re.Match, _Run]]], events: list[Event], observations: list[dict],
+              published: dt.date | None) -> ArticleExtraction:
         event_rows, claim_rows, change_rows = [], [], []
         for event in events:
             low, best, high, injured = reconcile(event.claims, self.ref.casualty_rules)
@@ -1185,7 +1200,8 @@ class ArticleExtractor:
         observations = list({row["observation_id"]: row for row in observations}.values())
         return ArticleExtraction(event_rows, claim_rows, change_rows, observations, mentions, unresolved)
 
-    def _unresolved(self, article_id, sentence, hits, runs) -> list[dict]:
+    def _unresolved(self, article_id: str, sentence: Sentence, hits: list[EntityHit],
+                    runs: list[tuple[re.Match, _Run]]) -> list[dict]:
         """Capitalised names after a locative word near an event cue that no dictionary knows."""
         text = sentence.text
         if not self._cue_matches(sentence):

@@ -12,9 +12,10 @@ start with (also read from the regex), so the engine skips every other position 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from re import _constants as C
-from re import _parser
+from re import _constants as C  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 
 import ahocorasick
 
@@ -64,12 +65,13 @@ def _sequence(items) -> _Info:
 
 
 def _alternatives(infos: list[_Info]) -> _Info:
-    exact = None
-    if all(i.exact is not None for i in infos):
-        union = frozenset().union(*(i.exact for i in infos))
+    exact: frozenset[str] | None = None
+    exacts = [i.exact for i in infos if i.exact is not None]
+    if len(exacts) == len(infos):
+        union = frozenset[str]().union(*exacts)
         exact = union if len(union) <= _EXACT_LIMIT else None
-    needs = [_better(i.need, _as_need(i.exact)) for i in infos]
-    need = None if any(n is None for n in needs) else frozenset().union(*needs)
+    needs = [n for n in (_better(i.need, _as_need(i.exact)) for i in infos) if n is not None]
+    need = frozenset[str]().union(*needs) if len(needs) == len(infos) else None
     return _Info(exact, _better(need, _as_need(exact)))
 
 
@@ -220,7 +222,7 @@ class Prefilter:
     those with none. Case-sensitive patterns only: the strings are looked for verbatim in the same
     text the patterns are then run on (callers fold the text and lower-case the patterns)."""
 
-    def __init__(self, patterns: list[re.Pattern]):
+    def __init__(self, patterns: Sequence[re.Pattern]):
         self.always: set[int] = set()
         self._automaton = ahocorasick.Automaton()
         owners: dict[str, set[int]] = {}

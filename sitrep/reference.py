@@ -168,7 +168,7 @@ class Reference:
                 self._aliases_by_place.setdefault(pid, []).append((pid, alias))
         return self._aliases_by_place.get(place_id, [])
 
-    def choose_place(self, candidates: list[Place], admin1_context: list[str]) -> Place:
+    def choose_place(self, candidates: list[Place], admin1_context: list[str | None]) -> Place:
         """Ambiguous names: prefer the governorate named in the sentence or article, then size."""
         def rank(place: Place):
             in_context = admin1_context.index(place.admin1) if place.admin1 in admin1_context else len(admin1_context)
