@@ -1052,7 +1052,7 @@ class ArticleExtractor:
         if len(sources) > 1:  # "SOHR said 14 were killed, while SANA said 30": one claim per source
             groups: dict[str, list] = {}
             for count in counts:
-                said_by = next((h for h in reversed(sources) if h.start < count.start), sources[0])
+                said_by = next((h for h in sources[::-1] if h.start < count.start), sources[0])
                 groups.setdefault(said_by.resolved_id, []).append(count)
             if len(groups) > 1:
                 return [self._claim(sentence, group, sid, self.ref.sources[sid].name) for sid, group in groups.items()]

@@ -6,12 +6,9 @@ aliases, and shares the hits out by sentence, so matching stays linear in the te
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from typing import Iterable, NamedTuple
 
-import ahocorasick
-
-from sitrep.prefilter import hits_by_span
+from sitrep.prefilter import Dictionary, hits_by_span
 from sitrep.text import fold
 
 
@@ -38,23 +35,19 @@ class AliasMatcher:
             if len(folded) >= 2:
                 self.folded_aliases[folded] = key
         self._case_sensitive = {alias: key for alias, key in case_sensitive}
-        self._cs_automaton = None  # the verbatim aliases ("IS", "HTS"): one scan of the unfolded text
-        if self._case_sensitive:
-            self._cs_automaton = ahocorasick.Automaton()
-            for alias, key in self._case_sensitive.items():
-                if not (_is_word_char(alias[0]) and _is_word_char(alias[-1])):
-                    raise ValueError(f"a case-sensitive alias must begin and end with a letter or digit: {alias!r}")
-                self._cs_automaton.add_word(alias, (len(alias), key))
-            self._cs_automaton.make_automaton()
+        for alias in self._case_sensitive:
+            if not (_is_word_char(alias[0]) and _is_word_char(alias[-1])):
+                raise ValueError(f"a case-sensitive alias must begin and end with a letter or digit: {alias!r}")
+        # the verbatim aliases ("IS", "HTS"): one scan of the unfolded text
+        self.case_sensitive_aliases = Dictionary(dict(self._case_sensitive))
+        self._alone: MatcherSet | None = None
 
     def find(self, text: str, folded: str | None = None) -> list[Hit]:
         """Hits in `text`; `folded` is fold_for_matching(text) when the caller has it."""
         folded = folded if folded is not None else fold_for_matching(text)
+        if self._alone is None:  # built on first use (not a cached_property: compiled classes have no __dict__)
+            self._alone = MatcherSet((self,))
         return self._alone.find_each(text, folded)[0]
-
-    @cached_property
-    def _alone(self) -> "MatcherSet":
-        return MatcherSet((self,))
 
 
 class MatcherSet:
@@ -67,12 +60,8 @@ class MatcherSet:
         for index, matcher in enumerate(self.matchers):
             for folded, key in matcher.folded_aliases.items():
                 owners.setdefault(folded, []).append((index, key))
-        self._automaton = ahocorasick.Automaton()
-        for folded, keys in owners.items():
-            self._automaton.add_word(folded, (len(folded), _is_word_char(folded[0]), _is_word_char(folded[-1]), tuple(keys)))
-        self._empty = not owners
-        if owners:
-            self._automaton.make_automaton()
+        self._aliases = Dictionary({folded: (_is_word_char(folded[0]), _is_word_char(folded[-1]), tuple(keys))
+                                    for folded, keys in owners.items()})
 
     def find_each(self, text: str, folded: str) -> list[list[Hit]]:
         return self.find_each_by_span(text, folded, [(0, len(text))])[0]
@@ -81,19 +70,18 @@ class MatcherSet:
         """[self.find_each(text[a:b], folded[a:b]) for a, b in spans] from one scan of an article: a hit counts
         for the span (sorted, not overlapping) that holds it whole, its edges word boundaries as the text's are."""
         found: list[list[list[Hit]]] = [[[] for _ in self.matchers] for _ in spans]
-        if not self._empty:
-            for n, start, end, (_, word_first, word_last, keys) in hits_by_span(self._automaton.iter(folded), spans):
-                low, high = spans[n]
-                if word_first and start > low and ((c := folded[start - 1]).isalnum() or c == "_"):
-                    continue
-                if word_last and end < high and ((c := folded[end]).isalnum() or c == "_"):
-                    continue
-                hit_start, hit_end, surface = start - low, end - low, text[start:end]
-                for index, key in keys:
-                    found[n][index].append(Hit(hit_start, hit_end, surface, key))
+        for n, start, end, (word_first, word_last, keys) in hits_by_span(self._aliases.hits(folded), spans):
+            low, high = spans[n]
+            if word_first and start > low and ((c := folded[start - 1]).isalnum() or c == "_"):
+                continue
+            if word_last and end < high and ((c := folded[end]).isalnum() or c == "_"):
+                continue
+            hit_start, hit_end, surface = start - low, end - low, text[start:end]
+            for index, key in keys:
+                found[n][index].append(Hit(hit_start, hit_end, surface, key))
         for index, matcher in enumerate(self.matchers):
-            if matcher._cs_automaton is not None:
-                for n, hits in enumerate(_whole_words_leftmost_by_span(matcher._cs_automaton, text, spans)):
+            if len(matcher.case_sensitive_aliases):
+                for n, hits in enumerate(_whole_words_leftmost_by_span(matcher.case_sensitive_aliases, text, spans)):
                     found[n][index] += hits
         for per_matcher in found:
             for index, hits in enumerate(per_matcher):
@@ -102,13 +90,13 @@ class MatcherSet:
         return found
 
 
-def _whole_words_leftmost_by_span(automaton, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
-    """[_whole_words_leftmost(automaton, text[a:b]) for a, b in spans], from one scan of `text`."""
+def _whole_words_leftmost_by_span(aliases: Dictionary, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
+    """[_whole_words_leftmost(aliases, text[a:b]) for a, b in spans], from one scan of `text`."""
     found: list[list[tuple]] = [[] for _ in spans]
-    for n, start, end, (length, key) in hits_by_span(automaton.iter(text), spans):
+    for n, start, end, key in hits_by_span(aliases.hits(text), spans):
         low, high = spans[n]
         if (start == low or not _is_word_char(text[start - 1])) and (end == high or not _is_word_char(text[end])):
-            found[n].append((start - low, -length, key))
+            found[n].append((start - low, start - end, key))
     result = []
     for (low, _), candidates in zip(spans, found):
         hits, reached = [], 0
@@ -120,10 +108,10 @@ def _whole_words_leftmost_by_span(automaton, text: str, spans: list[tuple[int, i
     return result
 
 
-def _whole_words_leftmost(automaton, text: str) -> list[Hit]:
+def _whole_words_leftmost(aliases: Dictionary, text: str) -> list[Hit]:
     """Whole-word matches, scanned as a regex \\b(alias|...)\\b with the longest alias first would: at each
     position the longest whole word, then on after its end."""
-    return _whole_words_leftmost_by_span(automaton, text, [(0, len(text))])[0]
+    return _whole_words_leftmost_by_span(aliases, text, [(0, len(text))])[0]
 
 
 def fold_for_matching(text: str) -> str:

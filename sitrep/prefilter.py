@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Generic, TypeVar
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
-import ahocorasick
+import ahocorasick_rs
 
 _EXACT_LIMIT = 64  # most alternatives an exact set may hold before it is reduced to a required set
 
@@ -197,19 +198,45 @@ def with_first_characters(pattern: re.Pattern) -> re.Pattern:
     return re.compile(f"{lookahead}(?:{pattern.pattern})", pattern.flags)
 
 
-def hits_by_span(hits, spans: list[tuple[int, int]]):
-    """(span index, start, end, value) of each Aho-Corasick hit (last index, value with the string's length first)
-    that lies wholly inside one of `spans` (sorted, not overlapping). Hits come in order of their last character,
-    so the span is found by walking forward."""
+V = TypeVar("V")
+
+
+class Dictionary(Generic[V]):
+    """Strings with a value each, found in a text by one Aho-Corasick scan (the Rust aho-corasick crate):
+    every occurrence, overlapping ones included, as (start, end, value) in order of their ends."""
+
+    def __init__(self, entries: dict[str, V]):
+        self._values = list(entries.values())
+        self._automaton = ahocorasick_rs.AhoCorasick(list(entries), implementation=ahocorasick_rs.Implementation.DFA) \
+            if entries else None
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def hits(self, text: str) -> list[tuple[int, int, V]]:
+        if self._automaton is None:
+            return []
+        values = self._values
+        return [(start, end, values[index])
+                for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True)]
+
+    def occurs_in(self, text: str) -> bool:
+        return self._automaton is not None and bool(self._automaton.find_matches_as_indexes(text))
+
+
+def hits_by_span(hits: list[tuple[int, int, V]], spans: list[tuple[int, int]]) -> list[tuple[int, int, int, V]]:
+    """(span index, start, end, value) of each hit (Dictionary.hits) that lies wholly inside one of `spans`
+    (sorted, not overlapping). Hits come in order of their ends, so the span is found by walking forward."""
+    found: list[tuple[int, int, int, V]] = []
     n, count = 0, len(spans)
-    for last, value in hits:
-        while n < count and spans[n][1] <= last:
+    for start, end, value in hits:
+        while n < count and spans[n][1] < end:
             n += 1
         if n == count:
-            return
-        start = last - value[0] + 1
+            break
         if start >= spans[n][0]:
-            yield n, start, last + 1, value
+            found.append((n, start, end, value))
+    return found
 
 
 def compile_fast(pattern: str, flags: int = 0) -> re.Pattern:
@@ -224,7 +251,6 @@ class Prefilter:
 
     def __init__(self, patterns: Sequence[re.Pattern]):
         self.always: set[int] = set()
-        self._automaton = ahocorasick.Automaton()
         owners: dict[str, set[int]] = {}
         for index, pattern in enumerate(patterns):
             if pattern.flags & re.IGNORECASE:
@@ -235,26 +261,20 @@ class Prefilter:
                 continue
             for literal in literals:
                 owners.setdefault(literal, set()).add(index)
-        for literal, indices in owners.items():
-            self._automaton.add_word(literal, (len(literal), frozenset(indices)))
-        self._empty = not owners
-        if owners:
-            self._automaton.make_automaton()
+        self._literals = Dictionary({literal: frozenset(indices) for literal, indices in owners.items()})
 
     def candidates(self, text: str) -> set[int]:
         """Indices of the patterns that may match `text`."""
         found = set(self.always)
-        if not self._empty:
-            found.update(*[indices for _, (_, indices) in self._automaton.iter(text)])
+        found.update(*[indices for _, _, indices in self._literals.hits(text)])
         return found
 
     def candidates_by_span(self, text: str, spans: list[tuple[int, int]]) -> list[set[int]]:
         """[candidates(text[start:end]) for start, end in spans], from one scan of `text`: an article's sentences
         (`spans` sorted and not overlapping) in one pass instead of one per sentence."""
         found = [set(self.always) for _ in spans]
-        if not self._empty:
-            for n, _, _, (_, indices) in hits_by_span(self._automaton.iter(text), spans):
-                found[n].update(indices)
+        for n, _, _, indices in hits_by_span(self._literals.hits(text), spans):
+            found[n].update(indices)
         return found
 
 
@@ -276,19 +296,12 @@ class Gate:
             raise ValueError(f"case-sensitive pattern: {pattern.pattern[:60]}")
         self.pattern = with_first_characters(pattern)
         literals = required_literals(re.compile(lowercase_pattern(pattern.pattern), pattern.flags & ~re.IGNORECASE))
-        self._automaton = None
-        if literals:
-            self._automaton = ahocorasick.Automaton()
-            for literal in literals:
-                self._automaton.add_word(literal, None)
-            self._automaton.make_automaton()
+        self._literals = Dictionary(dict.fromkeys(literals)) if literals else None
 
     def may_match(self, folded: str) -> bool:
-        if self._automaton is None or not folded.isascii():
+        if self._literals is None or not folded.isascii():
             return True
-        for _ in self._automaton.iter(folded):
-            return True
-        return False
+        return self._literals.occurs_in(folded)
 
     def search(self, text: str, folded: str) -> re.Match | None:
         """pattern.search(text), where `folded` is fold(text)."""

@@ -139,7 +139,7 @@ def test_verbatim_aliases_are_found_where_the_whole_word_regex_finds_them(refere
     texts = fakes_texts + ["IS fighters and HTS, ISIS and IS-held areas: IS group IS_ HTSIS", "IS"]
     found = 0
     for text in texts:
-        hits = _whole_words_leftmost(reference.actor_matcher._cs_automaton, text)
+        hits = _whole_words_leftmost(reference.actor_matcher.case_sensitive_aliases, text)
         expected = [(m.start(), m.end(), aliases[m.group()]) for m in regex.finditer(text)]
         assert [(h.start, h.end, h.key) for h in hits] == expected, text
         found += len(hits)
