@@ -58,7 +58,7 @@ def extract_articles(articles, ref: Reference, extractor: ArticleExtractor | Non
     alone, so frames of article batches extracted apart (in other processes or machines) concatenate to the
     frames of the whole corpus; `finish_corpus` then applies the passes that need every article."""
     extractor = extractor or ArticleExtractor(ref)
-    collected: dict[str, list[dict]] = {t: [] for t in _SCHEMAS}
+    collected: dict[str, list] = {t: [] for t in _SCHEMAS}
     for article in articles:
         result = extractor.extract(article.article_id, article.body, article.published_date, article.outlet)
         collected["fact_events"] += result.events

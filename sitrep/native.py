@@ -22,7 +22,7 @@ NATIVE_DIR = PACKAGE_DIR.parent / ".native"
 LIB_DIR = NATIVE_DIR / "lib"
 MANIFEST = NATIVE_DIR / "manifest.json"
 GROUP = "sitrep_native"  # the shared library every compiled module loads: sitrep_native__mypyc
-MODULES = ("text", "prefilter", "matching", "casualties", "dates", "numbers", "extract")
+MODULES = ("text", "prefilter", "matching", "casualties", "dates", "numbers", "reference", "extract")
 
 
 def _mypyc_version() -> str | None:

@@ -10,16 +10,19 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import yaml
 
+import sitrep
 from sitrep.matching import AliasMatcher, MatcherSet
 from sitrep.prefilter import lowercase_pattern, with_first_characters
 from sitrep.text import place_name_key, place_skeleton, starts_with_article
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
+T = TypeVar("T")
+# from the package's __file__, the source folder's: this module's own is the build's when it runs compiled
+REFERENCE_DIR = Path(sitrep.__file__).resolve().parent.parent / "seeds" / "reference"
 REFERENCE_FILES = ("actors.yaml", "sources.yaml", "gazetteer.csv", "place_aliases.csv", "admin1.csv",
                    "event_cues.yaml", "casualty_rules.yaml")
 
@@ -106,6 +109,9 @@ class Reference:
     version: str = ""
     _by_key: dict[str, list[str]] = field(default_factory=dict)
     _by_skeleton: dict[str, list[str]] = field(default_factory=dict)
+    # matchers and indexes built on first use (by hand: functools.cached_property needs an instance __dict__,
+    # which the compiled class lacks)
+    _built: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         prefixes = set(self.cues.get("place_prefix_words") or [])
@@ -116,8 +122,16 @@ class Reference:
                 if key and place_id not in index.setdefault(key, []):
                     index[key].append(place_id)
 
-    @cached_property
+    def _once(self, name: str, build: Callable[[], T]) -> T:
+        if name not in self._built:
+            self._built[name] = build()
+        return self._built[name]  # type: ignore[return-value]
+
+    @property
     def actor_matcher(self) -> AliasMatcher:
+        return self._once("actor_matcher", self._build_actor_matcher)
+
+    def _build_actor_matcher(self) -> AliasMatcher:
         return AliasMatcher(
             ((variant, a.actor_id) for a in self.actors.values()
              for alias in (a.name, *a.aliases, *_name_parts(a.name)[1:]) for variant in actor_alias_variants(alias)),
@@ -125,8 +139,11 @@ class Reference:
              for alias in (*a.case_sensitive_aliases, *_name_parts(a.name)[:1])),
         )
 
-    @cached_property
+    @property
     def actor_skeletons(self) -> dict[str, str]:
+        return self._once("actor_skeletons", self._build_actor_skeletons)
+
+    def _build_actor_skeletons(self) -> dict[str, str]:
         """Transliteration-loose keys of named armed groups' multi-word aliases ("Suqour al-Sham",
         "Soqur al-Sham", "Suqor Al Sham" meet); a key two actors share is dropped."""
         owners: dict[str, set[str]] = {}
@@ -139,16 +156,25 @@ class Reference:
                     owners.setdefault(key, set()).add(actor.actor_id)
         return {key: ids.pop() for key, ids in owners.items() if len(ids) == 1}
 
-    @cached_property
+    @property
     def source_matcher(self) -> AliasMatcher:
+        return self._once("source_matcher", self._build_source_matcher)
+
+    def _build_source_matcher(self) -> AliasMatcher:
         return AliasMatcher((alias, s.source_id) for s in self.sources.values() for alias in (s.name, *s.aliases))
 
-    @cached_property
+    @property
     def admin1_matcher(self) -> AliasMatcher:
+        return self._once("admin1_matcher", self._build_admin1_matcher)
+
+    def _build_admin1_matcher(self) -> AliasMatcher:
         return AliasMatcher((alias, name) for name, row in self.admin1.items() for alias in (name, *row["aliases"]))
 
-    @cached_property
+    @property
     def entity_matchers(self) -> MatcherSet:
+        return self._once("entity_matchers", self._build_entity_matchers)
+
+    def _build_entity_matchers(self) -> MatcherSet:
         """Sources, actors and governorates found in one scan (find_each_by_span gives them in that order)."""
         return MatcherSet((self.source_matcher, self.actor_matcher, self.admin1_matcher))
 
@@ -162,11 +188,13 @@ class Reference:
         return [self.places[i] for i in ids if i in self.places]
 
     def place_aliases_of(self, place_id: str) -> list[tuple[str, str]]:
-        if not hasattr(self, "_aliases_by_place"):
-            self._aliases_by_place: dict[str, list[tuple[str, str]]] = {}
-            for pid, alias in self.place_aliases:
-                self._aliases_by_place.setdefault(pid, []).append((pid, alias))
-        return self._aliases_by_place.get(place_id, [])
+        return self._once("aliases_by_place", self._build_aliases_by_place).get(place_id, [])
+
+    def _build_aliases_by_place(self) -> dict[str, list[tuple[str, str]]]:
+        by_place: dict[str, list[tuple[str, str]]] = {}
+        for pid, alias in self.place_aliases:
+            by_place.setdefault(pid, []).append((pid, alias))
+        return by_place
 
     def choose_place(self, candidates: list[Place], admin1_context: list[str | None]) -> Place:
         """Ambiguous names: prefer the governorate named in the sentence or article, then size."""
