@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sitrep.numbers import COUNT, count_from_match
 from sitrep.prefilter import Prefilter, with_first_characters
@@ -54,7 +54,8 @@ class Claim:
             if value is None:
                 return None
             return value // share + (value % share if position == 0 else 0)
-        return replace(self, killed=part(self.killed), injured=part(self.injured))
+        return Claim(self.source_id, self.source_name, self.source_kind, self.source_rank, part(self.killed),
+                     part(self.injured), self.victim_group, self.sentence_idx, self.char_start, self.char_end)
 
 
 def _victim_group(noun: str, rules: dict) -> str:
@@ -95,7 +96,8 @@ COUNT_FILTER = Prefilter(COUNT_PATTERNS)
 _BEFORE, _AFTER, _ONE_VICTIM = map(with_first_characters, COUNT_PATTERNS)  # the same matches, found faster
 
 
-_QUOTES_AS_SPACE = str.maketrans({q: " " for q in "\"“”«»"})  # '30 "terrorists" were killed' counts 30
+QUOTES = "\"“”«»"
+_QUOTES_AS_SPACE = str.maketrans({q: " " for q in QUOTES})  # '30 "terrorists" were killed' counts 30
 
 
 def find_casualty_counts(sentence: str, rules: dict, folded: str | None = None) -> list[Count]:

@@ -10,10 +10,10 @@ import datetime as dt
 import hashlib
 from hashlib import sha256
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import AbstractSet, NamedTuple
 
-from sitrep.casualties import COUNT_FILTER, Claim, Count, count_text, counts_in, reconcile
+from sitrep.casualties import COUNT_PATTERNS, QUOTES, Claim, Count, count_text, counts_in, reconcile
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import Hit, matching_form
@@ -189,6 +189,11 @@ class Target:
     precision: int | None
     borrowed: bool = False  # the place was not named with the cue (before it, or from context)
 
+    def borrowed_as(self, borrowed: bool = True) -> "Target":
+        """This target with `borrowed` set (dataclasses.replace, without its generic field walk)."""
+        return Target(self.location, self.place, self.admin1, self.admin2, self.latitude, self.longitude,
+                      self.precision, borrowed)
+
 
 @dataclass(slots=True)
 class Event:
@@ -240,7 +245,9 @@ class ArticleExtractor:
                             for w in re.findall(r"[A-Z][\w-]{3,}", alias)}
         self.unknown_actors = {a.actor_id for a in ref.actors.values() if a.periods and a.periods[0].side == "unknown"}
         # one scan of a sentence tells which cue regexes can match it; most sentences need few or none
-        self._cue_filter = prefilter(tuple(cue["regex"] for cue in self.cues["cues"]))
+        # and which count patterns: one scan of an article's count text (its fold, quotes as spaces) for both
+        self._cue_count = len(self.cues["cues"])
+        self._literal_filter = prefilter(tuple(cue["regex"] for cue in self.cues["cues"]) + COUNT_PATTERNS, QUOTES)
         # the case-insensitive cue regexes run only where a word they need occurs (most sentences have none)
         self._irrealis, self._not_an_event, self._background, self._chemical, self._nonviolent, self._near_place = (
             Gate(self.cues[key + "_re"]) for key in ("irrealis_before", "not_an_event_before", "background",
@@ -260,8 +267,11 @@ class ArticleExtractor:
         """A sentence's capitalised word runs (actor spellings, places, unknown names), each with what its
         text alone says (looked up once per distinct run)."""
         memo = self._run_memo
-        return [(match, memo.get(match.group()) or self._read_run(match.group()))
-                for match in _PLACE_CANDIDATE.finditer(text)]
+        found: list[tuple[re.Match, _Run]] = []
+        for match in _PLACE_CANDIDATE.finditer(text):
+            run = match.group()
+            found.append((match, memo.get(run) or self._read_run(run)))
+        return found
 
     def sentence_entities(self, sentence: Sentence, runs: list[tuple[re.Match, _Run]],
                           alias_hits: list[list[Hit]]) -> SentenceHits:
@@ -533,9 +543,12 @@ class ArticleExtractor:
         self._folded = [folded_body[s.start:s.end] for s in sentences]
         # which cue and count patterns may match each sentence, from one scan of the article each
         spans = [(s.start, s.end) for s in sentences]
-        self._cue_candidates = self._cue_filter.candidates_by_span(folded_body, spans)
         self._count_body = count_text(folded_body)
-        self._count_candidates = COUNT_FILTER.candidates_by_span(self._count_body, spans)
+        cues = self._cue_count
+        self._cue_candidates, self._count_candidates = [], []
+        for found in self._literal_filter.candidates_by_span(self._count_body, spans):
+            self._cue_candidates.append({i for i in found if i < cues})
+            self._count_candidates.append({i - cues for i in found if i >= cues})
         runs = [self.runs(s.text) for s in sentences]
         alias_hits = self.ref.entity_matchers.find_each_by_span(body, matching_body, spans)
         per_sentence = [self.sentence_entities(s, r, hits) for s, r, hits in zip(sentences, runs, alias_hits)]
@@ -691,7 +704,7 @@ class ArticleExtractor:
                 continue  # "the blast", "the attack", "killed in the clashes" after a capture: already reported
             actor1: str | None
             actor2: str | None
-            actor1, actor2 = self._attribute(kind, text, start, end, window_end, actors, event_date)
+            actor1, actor2 = self._attribute(kind, text, folded, start, end, window_end, actors, event_date)
             if kind in ("capture", "capture_passive", "transfer") and actor1 is None:
                 continue
             targets = self._event_places(kind, text, start, end, window_end, places, admin1_hits, sentences,
@@ -704,7 +717,7 @@ class ArticleExtractor:
                 named = self._named_later(sentences, per_sentence, index, {t.admin1 for t in targets},
                                           restated=not unnamed)
                 if named is not None:  # "strikes on a rebel-held town in Idlib province ... the town of Ariha"
-                    targets = [replace(self._target(named, 1, [], [], admin1_context), borrowed=True)]
+                    targets = [self._target(named, 1, [], [], admin1_context).borrowed_as()]
             if kind in ("attack", "abduction"):
                 actor2 = self._actor_id_for_side("civilians")  # ANNOTATION §3: the civilians are actor2
             civilian_victims = victim_groups & {"civilians", "children", "women"}
@@ -774,8 +787,8 @@ class ArticleExtractor:
                 return actor
         return None
 
-    def _attribute(self, kind: str, text: str, start: int, end: int, window_end: int, actors: list[EntityHit],
-                   day: dt.date | None) -> tuple[str | None, str | None]:
+    def _attribute(self, kind: str, text: str, folded: str, start: int, end: int, window_end: int,
+                   actors: list[EntityHit], day: dt.date | None) -> tuple[str | None, str | None]:
         """actor1 acts, actor2 is acted upon: active and passive voice, 'between X and Y', 'against X',
         'X and Y clashed'; allies ('backed by X') and objects ('with X, Y and Z') are not the subject."""
         armed = [a for a in actors if self._side(a.resolved_id, day) in ARMED_SIDES and not (start <= a.start < end)]
@@ -798,7 +811,7 @@ class ArticleExtractor:
             actor1 = by_actor.resolved_id
             candidates = [a for a in before if self._side(a.resolved_id, day) != self._side(actor1, day)]
             return actor1, (candidates[-1].resolved_id if candidates else None)
-        roles = self._roles(text, armed)
+        roles = self._roles(text, folded, armed)
         subjects = [a for a in before if roles[id(a)] == "subject"]
         mutual = kind in ("clash", "infighting") or bool(_MUTUAL.search(text[max(0, start - 30):end + 15]))
         if mutual and len(subjects) >= 2 and \
@@ -820,12 +833,14 @@ class ArticleExtractor:
         opponents = [a for a in ordered if a.resolved_id != actor1]
         return actor1, (opponents[0].resolved_id if opponents else None)
 
-    def _roles(self, text: str, armed: list[EntityHit]) -> dict[int, str]:
+    def _roles(self, text: str, folded: str, armed: list[EntityHit]) -> dict[int, str]:
         """Each actor's role from the words before it: object ("with X", "against X"), ally ("backed by X"),
-        else subject. A coordinated list ("with X, Y and Z") passes its first member's role on."""
+        else subject. A coordinated list ("with X, Y and Z") passes its first member's role on. `folded` is
+        fold(text)."""
         def own_role(actor: EntityHit) -> str:
-            lead = text[max(0, actor.start - 40):actor.start]
-            backed = _BACKED_BY_GATE.search(lead, fold(lead))
+            lead_start = max(0, actor.start - 40)
+            lead = text[lead_start:actor.start]
+            backed = _BACKED_BY_GATE.search(lead, folded[lead_start:actor.start])
             return "ally" if backed else "object" if _AGAINST.search(lead) else "subject"
 
         chains: list[list[EntityHit]] = []
@@ -939,18 +954,19 @@ class ArticleExtractor:
         if before:
             hit = before[-1]
             precision = 2 if self._near(text[max(0, hit.start - 40):hit.start]) else 1
-            return [replace(target(hit, precision), borrowed=True)]
+            return [target(hit, precision).borrowed_as()]
+        lowered = text.lower()
         for phrase, region in (self.cues.get("regions") or {}).items():
-            if phrase in text.lower():
+            if phrase in lowered:
                 return [Target(region, None, None, None, None, None, 3, borrowed=True)]
         if admin1_hits:
-            return [replace(self._admin1_target(admin1_hits[0].resolved_id), borrowed=True)]
+            return [self._admin1_target(admin1_hits[0].resolved_id).borrowed_as()]
         if kind in ("capture", "capture_passive", "transfer"):
             return None
         if kind in ("agreement", "formation", "strategic", "arrests"):
             scene = [h for h in per_sentence[index - 1][0] if h.kind == "place" and h.place] if index else []
             if scene:  # "In the battle for Aleppo ... ISIS has issued a call to arms": the scene carries over
-                return [replace(self._target(scene[0], 3, [], [], admin1_context), borrowed=True)]
+                return [self._target(scene[0], 3, [], [], admin1_context).borrowed_as()]
             return [Target(None, None, None, None, None, None, 3)]
         for back in (index - 1, index - 2):
             if back < 0:
@@ -961,10 +977,9 @@ class ArticleExtractor:
                 [h for h in places_back if h.place is None and not h.qualifier] or [h for h in places_back if h.place]
             if named_back:  # "Warplanes also carried out strikes on the town": the town the last sentence named
                 precision = 2 if self.cues["near_place_re"].search(text) else 1
-                return [replace(self._target(named_back[0], precision, places_back, admin1_back, admin1_context),
-                                borrowed=True)]
+                return [self._target(named_back[0], precision, places_back, admin1_back, admin1_context).borrowed_as()]
         if admin1_context:
-            return [replace(self._admin1_target(admin1_context[0]), borrowed=True)]
+            return [self._admin1_target(admin1_context[0]).borrowed_as()]
         return None
 
     @staticmethod
@@ -1309,7 +1324,7 @@ def keep_highest_per_place(events: list[Event]) -> list[Event]:
             order.append(key)
         elif _rank(event) > _rank(best[key]):
             if not best[key].target.borrowed:
-                event.target = replace(event.target, borrowed=False)
+                event.target = event.target.borrowed_as(False)
             best[key] = event
     return [best[k] for k in order]
 

@@ -247,16 +247,19 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern:
 class Prefilter:
     """The patterns (by index) that may match a text: those whose required strings occur in it, and
     those with none. Case-sensitive patterns only: the strings are looked for verbatim in the same
-    text the patterns are then run on (callers fold the text and lower-case the patterns)."""
+    text the patterns are then run on (callers fold the text and lower-case the patterns).
 
-    def __init__(self, patterns: Sequence[re.Pattern]):
+    `blanked`: characters the scanned text may hold as spaces where the patterns' text has them (a pattern
+    needing a string with one of them always runs); other strings occur in both texts alike."""
+
+    def __init__(self, patterns: Sequence[re.Pattern], blanked: str = ""):
         self.always: set[int] = set()
         owners: dict[str, set[int]] = {}
         for index, pattern in enumerate(patterns):
             if pattern.flags & re.IGNORECASE:
                 raise ValueError(f"case-insensitive pattern: {pattern.pattern[:60]}")
             literals = required_literals(pattern)
-            if literals is None:
+            if literals is None or any(c in literal for literal in literals for c in blanked):
                 self.always.add(index)
                 continue
             for literal in literals:
@@ -279,9 +282,9 @@ class Prefilter:
 
 
 @lru_cache(maxsize=64)
-def prefilter(patterns: tuple[re.Pattern, ...]) -> Prefilter:
+def prefilter(patterns: tuple[re.Pattern, ...], blanked: str = "") -> Prefilter:
     """The Prefilter of these patterns, built once per process (reading the regexes takes ~70 ms)."""
-    return Prefilter(list(patterns))
+    return Prefilter(list(patterns), blanked)
 
 
 class Gate:
