@@ -54,9 +54,13 @@ ARMED_SIDES = {"government", "rebels", "kurdish", "us_coalition", "turkey", "oth
 CONTROL_SUB_TYPES = {"Government regains territory", "Non-state actor overtakes territory",
                      "Non-violent transfer of territory"}
 
-_PLACE_CANDIDATE = compile_fast(
-    r"(?:\b(?:al|el|as|ash|ad|ar|az|at|an|ath)-)?\b[A-Z][\w'’]*(?:-[\w'’]+)*"
-    r"(?:\s+(?:(?:al|el|as|ash|ad|ar|az|at|an|ibn|bin|bani|abu|of|de)[-\s]+)?(?:[A-Z][\w'’]*(?:-[\w'’]+)*|\d{1,4}\b))*")
+_RUN_REST = r"[\w'’]*(?:-[\w'’]+)*(?:\s+(?:(?:al|el|as|ash|ad|ar|az|at|an|ibn|bin|bani|abu|of|de)[-\s]+)?" \
+            r"(?:[A-Z][\w'’]*(?:-[\w'’]+)*|\d{1,4}\b))*"
+_PLACE_CANDIDATE = compile_fast(r"(?:\b(?:al|el|as|ash|ad|ar|az|at|an|ath)-)?\b[A-Z]" + _RUN_REST)
+# The same runs found faster (capitalised_runs): led by the capital every run has, its \b checked behind, so the
+# regex engine skips to capitals at once; the lowercase article a run may open with is taken back after.
+_CAPITAL_RUN = re.compile(r"[A-Z](?<=\b[A-Z])" + _RUN_REST)
+_ARTICLE_BEFORE = re.compile(r"\b(?:al|el|as|ash|ad|ar|az|at|an|ath)-\Z")
 _UNRESOLVED_BEFORE = compile_fast(
     r"\b(?:(?:villages?|towns?|city|neighbou?rhoods?|districts?|suburbs?|areas?|camp|hills?|farms?|outskirts|countryside|vicinity) of|"
     r"in|at|near|into|on|towards?|outside|around|targeted|targeting|shelled|shelling|struck|hit|bombarded|bombed|"
@@ -268,7 +272,7 @@ class ArticleExtractor:
         text alone says (looked up once per distinct run)."""
         memo = self._run_memo
         found: list[tuple[re.Match, _Run]] = []
-        for match in _PLACE_CANDIDATE.finditer(text):
+        for match in capitalised_runs(text):
             run = match.group()
             found.append((match, memo.get(run) or self._read_run(run)))
         return found
@@ -1263,6 +1267,24 @@ _WORD = compile_fast(r"\w+")
 _HELD_BY = compile_fast(r"\b([\w]+(?: [A-Z][\w]+)?)-(?:held|controlled)\b")
 _STRONGHOLD_OF = compile_fast(r"\b(?:sole |last |only )?(?:remaining )?(\w+) (?:outpost|stronghold|bastion|enclave|pocket)\b")
 _SENTENCE_CLOSE = compile_fast(r"[.!?\"”’')]$")
+
+
+def capitalised_runs(text: str) -> list[re.Match]:
+    """The matches of _PLACE_CANDIDATE.finditer(text): the runs _CAPITAL_RUN finds, each taken from the
+    article before it ("al-Bab", "ash-Sham") when one stands there after the previous run."""
+    found: list[re.Match] = []
+    end = 0
+    for match in _CAPITAL_RUN.finditer(text):
+        start = match.start()
+        if start >= 3 and text[start - 1] == "-":
+            article = _ARTICLE_BEFORE.search(text, max(end, start - 4), start)
+            if article is not None:
+                widened = _PLACE_CANDIDATE.match(text, article.start())
+                assert widened is not None and widened.end() == match.end()
+                match = widened
+        found.append(match)
+        end = match.end()
+    return found
 
 
 def close_spelling(surface: str, place: Place, ref: Reference) -> bool:

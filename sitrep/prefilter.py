@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Generic, TypeVar
+from re import _compiler  # type: ignore[attr-defined]
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
@@ -179,6 +180,13 @@ def _first_of_node(item) -> tuple[set[str] | None, bool]:
     return None, False  # any character, back references, conditionals
 
 
+def _engine_skips_ahead(pattern: re.Pattern) -> bool:
+    """Whether re's compiler gives the pattern a literal prefix or a first-character set to scan for."""
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    return bool(_compiler._get_literal_prefix(parsed, pattern.flags)[0]
+                or _compiler._get_charset_prefix(parsed, pattern.flags))
+
+
 def first_characters(pattern: re.Pattern) -> set[str] | None:
     """The characters every match of `pattern` starts with, as the pattern spells them ("\\d": any decimal
     digit; under IGNORECASE each also stands for what it matches then); None when that is not known or a match
@@ -189,7 +197,11 @@ def first_characters(pattern: re.Pattern) -> set[str] | None:
 
 def with_first_characters(pattern: re.Pattern) -> re.Pattern:
     """`pattern`, led by a lookahead for the characters its matches start with: the same matches, found faster,
-    as the regex engine then skips every other position at once instead of trying the pattern there."""
+    as the regex engine then skips every other position at once instead of trying the pattern there. A pattern
+    the engine already scans for by its literal or character-class start is returned as it is (the lookahead
+    would hide that start from it)."""
+    if _engine_skips_ahead(pattern):
+        return pattern
     chars = first_characters(pattern)
     if chars is None:
         return pattern

@@ -11,7 +11,9 @@ from sitrep.prefilter import compile_fast
 # A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace
 # and an upper-case letter, digit or opening quote. Abbreviations that end in a period
 # and are followed by a capitalised word are protected below.
-_SENTENCE_END = compile_fast(r"""[.!?]["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n{2,}""")
+# [.!?]["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n{2,}, spelled to open with the one character class both branches start
+# with, which the regex engine then scans for (a test pins the two spellings to the same matches)
+_SENTENCE_END = re.compile(r"""[.!?\n](?:(?<=[.!?])["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|(?<=\n)\n+)""")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "u.s", "u.n", "u.k", "no", "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "vs", "etc", "al", "brig", "rev", "sen", "gov", "prof", "inc", "co", "corp", "jr", "sr"}
 _LAST_WORD = compile_fast(r"([\w.]+)\.$")
 _MAX_SENTENCE = 2000  # hard cap: a 20,000-word run-on "sentence" is cut into pieces

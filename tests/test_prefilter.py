@@ -199,3 +199,32 @@ def test_one_scan_of_an_article_gives_each_sentence_its_own_entity_hits(referenc
         assert each == [matchers.find_each(s.text, folded[s.start:s.end]) for s in sentences]
         hits += sum(len(h) for per_sentence in each for h in per_sentence)
     assert hits > 15_000
+
+
+_EDGE_TEXTS = ["forces entered al-Bab and ash-Shaddadi", "Abu al-Bab, as-Saan", "x al-bab al-", "Homs,al-Bab",
+               "the al-Nusra Front", "Sham’al-Bab", "Tal-Rifaat", "an-Nabk\n\nAl-Qusayr.", "1.5 km. The army",
+               "He said: \"Stop.\" Then (Reuters) left!\n\n\nNext", "end?\"’) Next", "no end here", "A. B. C"]
+
+
+def test_runs_found_by_their_capital_are_the_place_candidate_matches(fakes_texts):
+    texts = fakes_texts + _EDGE_TEXTS
+    spans = [[m.span() for m in extract.capitalised_runs(t)] for t in texts]
+    assert spans == [[m.span() for m in extract._PLACE_CANDIDATE.finditer(t)] for t in texts]
+    assert sum(map(len, spans)) > 30_000
+    assert [m.group() for m in extract.capitalised_runs(_EDGE_TEXTS[0])] == ["al-Bab", "ash-Shaddadi"]
+
+
+def test_sentence_ends_spelled_for_the_engine_match_as_the_plain_pattern(fakes_texts):
+    plain = re.compile(r"""[.!?]["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n{2,}""")
+    bodies = [row["article_content"] for row in csv.DictReader(io.StringIO(FAKES.read_text(encoding="utf-8")))]
+    texts = bodies + _EDGE_TEXTS
+    found = [[m.span() for m in text_module._SENTENCE_END.finditer(t)] for t in texts]
+    assert found == [[m.span() for m in plain.finditer(t)] for t in texts]
+    assert sum(map(len, found)) > 8_000
+
+
+def test_patterns_the_engine_already_scans_for_are_not_led():
+    quoted = re.compile(r"[\"“”]([^\"“”]{1,600})[\"“”]")
+    assert with_first_characters(quoted) is quoted
+    assert with_first_characters(re.compile(r"-(?:held|led)\b")).pattern == r"-(?:held|led)\b"
+    assert with_first_characters(re.compile(r"\b(?:held|led)\b")).pattern.startswith("(?=[")
