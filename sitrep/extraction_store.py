@@ -262,7 +262,8 @@ def extract_chunk(batch_file: str, store: str, chunk: str, reference_dir: str | 
     counts = {}
     for table in RAW_TABLES:
         frame = pl.concat(frames[table]) if frames[table] else pl.DataFrame()
-        frame.with_columns(pl.lit(chunk).alias("_chunk")).write_parquet(tmp / f"{table}.parquet")
+        # lz4: a chunk is read once by the loader, and lz4 writes in 3/4 of zstd's time (files 1.6x larger)
+        frame.with_columns(pl.lit(chunk).alias("_chunk")).write_parquet(tmp / f"{table}.parquet", compression="lz4")
         counts[table] = frame.height
     (tmp / "_done").write_text(f"{articles_frame.height} articles\n")
     os.replace(tmp, target)
