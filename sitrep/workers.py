@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pickle
 import subprocess
 import sys
@@ -15,13 +16,16 @@ def run_jobs(function: str, jobs: list[tuple], workers: int) -> list:
     the results in job order. A failing worker fails the call with its stderr."""
     workers = max(1, min(workers, len(jobs)))
     groups = [jobs[i::workers] for i in range(workers)]
+    # one thread per worker: the workers already fill the cores, and Polars' own thread pool in each of them only
+    # competed with the others (2 workers, 1,000-article chunks: 3% less CPU with one Polars thread each)
+    env = {"POLARS_MAX_THREADS": "1", **os.environ} if workers > 1 else None
     with tempfile.TemporaryDirectory(prefix="sitrep-workers-") as tmp:
         procs = []
         for n, group in enumerate(groups):
             spec, out = Path(tmp) / f"jobs-{n}.pickle", Path(tmp) / f"out-{n}.pickle"
             spec.write_bytes(pickle.dumps((function, group)))
             procs.append((subprocess.Popen([sys.executable, "-m", "sitrep.workers", str(spec), str(out)],
-                                           stderr=subprocess.PIPE, text=True), out))
+                                           stderr=subprocess.PIPE, text=True, env=env), out))
         outputs, errors = [], []
         for proc, out in procs:
             _, stderr = proc.communicate()
