@@ -24,7 +24,9 @@ _BEFORE = re.compile(
     )
 
 
-@dataclass(frozen=True, slots=True)
+# Values, never changed once built; not frozen only because a frozen class cannot have its own __init__, which
+# compiled (sitrep.native) builds an object 6x faster than the one dataclass generates.
+@dataclass(slots=True, unsafe_hash=True)
 class Count:
     kind: str  # killed | injured
     value: int
@@ -32,8 +34,15 @@ class Count:
     start: int
     end: int
 
+    def __init__(self, kind: str, value: int, victim_group: str, start: int, end: int) -> None:
+        self.kind = kind
+        self.value = value
+        self.victim_group = victim_group
+        self.start = start
+        self.end = end
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True, unsafe_hash=True)
 class Claim:
     source_id: str | None
     source_name: str
@@ -45,6 +54,20 @@ class Claim:
     sentence_idx: int
     char_start: int
     char_end: int
+
+    def __init__(self, source_id: str | None, source_name: str, source_kind: str, source_rank: int,
+                 killed: int | None, injured: int | None, victim_group: str, sentence_idx: int, char_start: int,
+                 char_end: int) -> None:
+        self.source_id = source_id
+        self.source_name = source_name
+        self.source_kind = source_kind
+        self.source_rank = source_rank
+        self.killed = killed
+        self.injured = injured
+        self.victim_group = victim_group
+        self.sentence_idx = sentence_idx
+        self.char_start = char_start
+        self.char_end = char_end
 
     def split(self, position: int, share: int) -> "Claim":
         """This claim's part for one of `share` places: even split, remainder to the first (ACLED)."""

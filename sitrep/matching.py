@@ -21,6 +21,12 @@ class Hit:
     surface: str
     key: str  # the id the alias belongs to
 
+    def __init__(self, start: int, end: int, surface: str, key: str) -> None:  # compiled: faster than dataclass's
+        self.start = start
+        self.end = end
+        self.surface = surface
+        self.key = key
+
 
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
