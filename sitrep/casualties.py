@@ -10,7 +10,7 @@ import statistics
 from dataclasses import dataclass
 
 from sitrep.numbers import COUNT, count_from_match
-from sitrep.prefilter import Prefilter, with_first_characters
+from sitrep.prefilter import Prefilter, matches, with_first_characters
 from sitrep.text import fold
 
 _KILLED = r"(?:killed|dead|died|deaths|slain|lost their lives|perished|massacred|executed|fatalities|martyred|shot dead)"
@@ -95,14 +95,15 @@ _ONE_VICTIM = re.compile(
     )
 
 
-def _single_victims(sentence: str, rules: dict) -> list[Count]:
-    """'killing an ambulance driver', 'a man died': one victim, when the noun is a person."""
-    matches = list(_ONE_VICTIM.finditer(sentence))
-    if not matches:
+def _single_victims(sentence: str, rules: dict, starts: list[int] | None = None) -> list[Count]:
+    """'killing an ambulance driver', 'a man died': one victim, when the noun is a person; `starts` as for
+    prefilter.matches."""
+    found = matches(_ONE_VICTIM, sentence, starts)
+    if not found:
         return []
     people = {w for nouns in rules["victim_groups"].values() for w in nouns} | set(rules.get("single_victim_nouns", []))
     counts = []
-    for match in matches:
+    for match in found:
         words = (match.group("noun_a") or match.group("noun_b")).lower().split()
         noun = next((w for w in words if w in people), None)
         if noun is None:
@@ -126,7 +127,7 @@ _QUOTES_AS_SPACE = str.maketrans({q: " " for q in QUOTES})  # '30 "terrorists" w
 def find_casualty_counts(sentence: str, rules: dict, folded: str | None = None) -> list[Count]:
     """Killed and injured counts stated in a sentence, in order of appearance; `folded` is fold(sentence)."""
     text = count_text(fold(sentence) if folded is None else folded)
-    return counts_in(text, COUNT_FILTER.candidates(text), rules)
+    return counts_in(text, COUNT_FILTER.scan_by_span(text, [(0, len(text))])[0], rules)
 
 
 def count_text(folded: str) -> str:
@@ -135,13 +136,14 @@ def count_text(folded: str) -> str:
     return folded.translate(_QUOTES_AS_SPACE)
 
 
-def counts_in(sentence: str, maybe: set[int], rules: dict) -> list[Count]:
-    """find_casualty_counts of a sentence's count_text, `maybe` being COUNT_FILTER's candidates for it."""
+def counts_in(sentence: str, maybe: dict[int, list[int] | None], rules: dict) -> list[Count]:
+    """find_casualty_counts of a sentence's count_text, `maybe` being COUNT_FILTER's scan of it (the patterns
+    that may match, with where)."""
     counts: list[Count] = []
     for index, pattern in enumerate((_BEFORE, _AFTER)):
         if index not in maybe:
             continue
-        for match in pattern.finditer(sentence):
+        for match in matches(pattern, sentence, maybe[index]):
             value = count_from_match(match)
             if value is None or value > 100000:
                 continue
@@ -163,7 +165,7 @@ def counts_in(sentence: str, maybe: set[int], rules: dict) -> list[Count]:
             if any(c.start <= match.start("num") < c.end for c in counts):
                 continue
             counts.append(Count(kind, value, _victim_group(match.group("noun"), rules), match.start("num"), match.end("num")))
-    for single in (_single_victims(sentence, rules) if 2 in maybe else []):
+    for single in (_single_victims(sentence, rules, maybe[2]) if 2 in maybe else []):
         if not any(c.kind == single.kind and abs(c.start - single.start) < 60 for c in counts):
             counts.append(single)
     return sorted(counts, key=lambda c: c.start)

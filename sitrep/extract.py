@@ -17,7 +17,7 @@ from sitrep.casualties import COUNT_PATTERNS, QUOTES, Claim, Count, count_text, 
 from sitrep.dates import resolve_event_date
 from sitrep.geography import distance_to_governorate
 from sitrep.matching import Hit, matching_form
-from sitrep.prefilter import Gate, compile_fast, prefilter
+from sitrep.prefilter import Gate, compile_fast, matches, prefilter
 from sitrep.reference import Place, Reference
 from sitrep.text import (Sentence, fold, inside, place_name_key, place_skeleton, quoted_spans, split_sentences,
                          strip_article)
@@ -601,10 +601,12 @@ class ArticleExtractor:
         spans = [(s.start, s.end) for s in sentences]
         self._count_body = count_text(folded_body)
         cues = self._cue_count
-        self._cue_candidates, self._count_candidates = [], []
-        for found in self._literal_filter.candidates_by_span(self._count_body, spans):
-            self._cue_candidates.append({i for i in found if i < cues})
-            self._count_candidates.append({i - cues for i in found if i >= cues})
+        # per sentence, the cue and count patterns that may match it, with where (Prefilter.scan_by_span)
+        self._cue_candidates: list[dict[int, list[int] | None]] = []
+        self._count_candidates: list[dict[int, list[int] | None]] = []
+        for found in self._literal_filter.scan_by_span(self._count_body, spans):
+            self._cue_candidates.append({i: starts for i, starts in found.items() if i < cues})
+            self._count_candidates.append({i - cues: starts for i, starts in found.items() if i >= cues})
         runs = [self.runs(s.text) for s in sentences]
         alias_hits = self.ref.entity_matchers.find_each_by_span(body, matching_body, spans)
         per_sentence = [self.sentence_entities(s, r, hits) for s, r, hits in zip(sentences, runs, alias_hits)]
@@ -697,7 +699,8 @@ class ArticleExtractor:
                                                         self._count_candidates[sentence.idx], self.ref.casualty_rules)
         return self._count_memo[sentence.text]
 
-    def _find_cues(self, text: str, folded: str, maybe: set[int]) -> list[tuple[int, int, dict]]:
+    def _find_cues(self, text: str, folded: str, maybe: dict[int, list[int] | None]) -> list[tuple[int, int, dict]]:
+        """`maybe`: the cues that may match, with where (Prefilter.scan_by_span)."""
         if not maybe:
             return []
         quotes = quoted_spans(text)
@@ -705,7 +708,7 @@ class ArticleExtractor:
         cues = self.cues["cues"]
         for index in sorted(maybe):
             cue = cues[index]
-            for m in cue["regex"].finditer(folded):
+            for m in matches(cue["regex"], folded, maybe[index]):
                 if inside(m.start(), quotes):
                     continue
                 if cue.get("capital_after") and not text[m.end():m.end() + 1].isupper():

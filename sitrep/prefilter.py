@@ -7,7 +7,9 @@ Aho-Corasick automaton, so a text is scanned once and only the regexes whose str
 The strings come from the regexes themselves, so they cannot drift from the rules.
 
 Where a regex does run, `with_first_characters` leads it with a lookahead for the characters its matches can
-start with (also read from the regex), so the engine skips every other position at once.
+start with (also read from the regex), so the engine skips every other position at once. Better still, when
+every match starts with one of a few strings ("killed", "at least", a digit: `first_literals`), the same scan
+finds where those occur, and the regex is tried there alone (`matches`).
 """
 from __future__ import annotations
 
@@ -180,6 +182,76 @@ def _first_of_node(item) -> tuple[set[str] | None, bool]:
     return None, False  # any character, back references, conditionals
 
 
+_START_LIMIT = 256  # most strings a first_literals set may hold
+# What \d matches: every decimal digit, not only 0-9 (unless the pattern is re.ASCII).
+_DECIMALS = frozenset(c for c in map(chr, range(0x110000)) if c.isdecimal())
+_ASCII_DECIMALS = frozenset("0123456789")
+
+
+def _starts_of_sequence(items, flags: int) -> frozenset[str] | None:
+    """Strings every match of the items begins with; "" among them means a match may begin with anything
+    that follows; None when not known."""
+    if not items:
+        return frozenset({""})
+    item, rest = items[0], items[1:]
+    op, av = item
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero width: the next item starts the match
+        return _starts_of_sequence(rest, flags)
+    exact = _exact_for_start(item, flags)
+    if exact is not None:
+        tail = _starts_of_sequence(rest, flags)
+        if tail is None or len(exact) * len(tail) > _START_LIMIT:
+            return None if "" in exact else exact  # the item's own strings still begin every match
+        return frozenset(a + b for a in exact for b in tail)
+    if op is C.SUBPATTERN:
+        starts = _starts_of_sequence(av[-1], flags)
+    elif op is C.BRANCH:
+        branches = [_starts_of_sequence(branch, flags) for branch in av[1]]
+        starts = None if any(b is None for b in branches) else frozenset[str]().union(*branches)  # type: ignore[arg-type]
+    elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        body = _starts_of_sequence(av[2], flags)
+        starts = None if body is None else (body | {""} if av[0] == 0 else body)
+    else:
+        return None
+    if starts is None or "" not in starts:
+        return starts
+    tail = _starts_of_sequence(rest, flags)  # the item may match nothing: the match may begin with what follows
+    return None if tail is None else (starts - {""}) | tail
+
+
+def _exact_for_start(item, flags: int) -> frozenset[str] | None:
+    op, av = item
+    if op is C.IN and av == [(C.CATEGORY, C.CATEGORY_DIGIT)]:
+        return _ASCII_DECIMALS if flags & re.ASCII else _DECIMALS
+    return _node(item).exact
+
+
+def first_literals(pattern: re.Pattern) -> frozenset[str] | None:
+    """Strings one of which every match of `pattern` begins with (none the prefix of another); None when that
+    is not known, or the pattern may match an empty string. A case-sensitive reading: for patterns run on text
+    as they spell it."""
+    starts = _starts_of_sequence(list(_parser.parse(pattern.pattern, pattern.flags)), pattern.flags)
+    if not starts or "" in starts:
+        return None
+    return frozenset(s for s in starts if not any(t != s and s.startswith(t) for t in starts))
+
+
+def matches(pattern: re.Pattern, text: str, starts: list[int] | None) -> list[re.Match]:
+    """pattern.finditer(text), as a list; `starts`, when given, holds (in order) every position a match may begin
+    at, and the pattern is tried there alone instead of at every position."""
+    if starts is None:
+        return list(pattern.finditer(text))
+    found: list[re.Match] = []
+    reached = 0
+    for start in starts:
+        if start >= reached:
+            match = pattern.match(text, start)
+            if match is not None:
+                found.append(match)
+                reached = match.end()  # never empty: a match begins with one of its first literals
+    return found
+
+
 def _engine_skips_ahead(pattern: re.Pattern) -> bool:
     """Whether re's compiler gives the pattern a literal prefix or a first-character set to scan for."""
     parsed = _parser.parse(pattern.pattern, pattern.flags)
@@ -256,20 +328,36 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern:
     return with_first_characters(re.compile(pattern, flags))
 
 
+def _selective(literals: frozenset[str]) -> bool:
+    """Whether scanning for these first literals is worth it: a one-letter start ("a") occurs all over a text,
+    and trying the regex at each costs more than letting the engine scan; a digit is rare enough."""
+    return all(len(literal) > 1 or literal.isdecimal() for literal in literals)
+
+
 class Prefilter:
     """The patterns (by index) that may match a text: those whose required strings occur in it, and
     those with none. Case-sensitive patterns only: the strings are looked for verbatim in the same
     text the patterns are then run on (callers fold the text and lower-case the patterns).
+
+    `scan_by_span` also says, for a pattern whose matches begin with a few strings (`first_literals`), where in
+    the text those occur: the only places the pattern need be tried (`matches`).
 
     `blanked`: characters the scanned text may hold as spaces where the patterns' text has them (a pattern
     needing a string with one of them always runs); other strings occur in both texts alike."""
 
     def __init__(self, patterns: Sequence[re.Pattern], blanked: str = ""):
         self.always: set[int] = set()
+        self.anchored: set[int] = set()  # patterns whose first literals the scan looks for too
         owners: dict[str, set[int]] = {}
+        starters: dict[str, set[int]] = {}
         for index, pattern in enumerate(patterns):
             if pattern.flags & re.IGNORECASE:
                 raise ValueError(f"case-insensitive pattern: {pattern.pattern[:60]}")
+            firsts = first_literals(pattern)
+            if firsts is not None and _selective(firsts) and not any(c in s for s in firsts for c in blanked):
+                self.anchored.add(index)
+                for literal in firsts:
+                    starters.setdefault(literal, set()).add(index)
             literals = required_literals(pattern)
             if literals is None or any(c in literal for literal in literals for c in blanked):
                 self.always.add(index)
@@ -277,6 +365,9 @@ class Prefilter:
             for literal in literals:
                 owners.setdefault(literal, set()).add(index)
         self._literals = Dictionary({literal: frozenset(indices) for literal, indices in owners.items()})
+        # one scan for both: a string's required-by and begins patterns
+        self._scan = Dictionary({literal: (frozenset(owners.get(literal, ())), frozenset(starters.get(literal, ())))
+                                 for literal in {*owners, *starters}})
 
     def candidates(self, text: str) -> set[int]:
         """Indices of the patterns that may match `text`."""
@@ -291,6 +382,20 @@ class Prefilter:
         for n, _, _, indices in hits_by_span(self._literals.hits(text), spans):
             found[n].update(indices)
         return found
+
+    def scan_by_span(self, text: str, spans: list[tuple[int, int]]) -> list[dict[int, list[int] | None]]:
+        """Per span, its candidates (as candidates_by_span) with where each may match: for an anchored pattern the
+        positions (in the span, in order) where one of its first literals occurs, for the others None."""
+        required: list[set[int]] = [set(self.always) for _ in spans]
+        starts: list[dict[int, set[int]]] = [{} for _ in spans]
+        for n, start, _, (needed_by, begins) in hits_by_span(self._scan.hits(text), spans):
+            if needed_by:
+                required[n].update(needed_by)
+            for index in begins:
+                starts[n].setdefault(index, set()).add(start - spans[n][0])
+        anchored = self.anchored
+        return [{index: (sorted(found.get(index, ())) if index in anchored else None) for index in candidates}
+                for candidates, found in zip(required, starts)]
 
 
 @lru_cache(maxsize=64)

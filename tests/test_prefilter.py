@@ -10,7 +10,8 @@ from sitrep import casualties, dates
 from sitrep import extract
 from sitrep import text as text_module
 from sitrep.matching import _whole_words_leftmost, fold_for_matching
-from sitrep.prefilter import Gate, Prefilter, first_characters, lowercase_pattern, required_literals, with_first_characters
+from sitrep.prefilter import (Gate, Prefilter, first_characters, first_literals, lowercase_pattern, matches,
+                              required_literals, with_first_characters)
 from sitrep.text import fold, split_sentences
 
 FAKES = Path(__file__).resolve().parent.parent / "seeds" / "articles" / "fakes.csv"
@@ -53,6 +54,25 @@ def test_required_literals(pattern, expected):
 ])
 def test_first_characters(pattern, expected):
     assert first_characters(re.compile(pattern)) == expected
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"\bgrenades?\b", {"grenade"}),
+    (r"\b(?:re)?captur(?:ed|e)\b", {"recapture", "capture"}),  # none the prefix of another
+    (r"(?:at least\s+)?\d+ (?:killed|dead)", {"at least", *"0123456789"}),
+    (r"(?:a|an) (?:man|woman)", {"a man", "a woman", "an man", "an woman"}),
+    (r"(?=[kx])(?:\bkill(?:ed|ing)?\b)", {"kill"}),   # zero width items begin nothing
+    (r"(?:the )?death of|killing", {"the death of", "death of", "killing"}),
+    (r"\w+ killed", None),
+    (r"(?:a|b)?", None),                               # may match the empty string
+])
+def test_first_literals(pattern, expected):
+    assert first_literals(re.compile(pattern, re.ASCII)) == (None if expected is None else frozenset(expected))
+
+
+def test_a_digit_begins_with_any_decimal_digit_unless_ascii():
+    assert {"\u0663", "\u09e7", "7"} <= first_literals(re.compile(r"\d+ killed"))
+    assert first_literals(re.compile(r"\d+ killed", re.ASCII)) == frozenset("0123456789")
 
 
 _LEAD = re.compile(r"\(\?=\[(?:[^\]\\]|\\.)*\]\)\(\?:(.*)\)", re.DOTALL)
@@ -183,6 +203,33 @@ def test_one_scan_of_an_article_gives_each_sentence_its_own_candidates(reference
     assert sentences > 9_000
     assert cue_filter.candidates_by_span("shelling. clashes", [(0, 9), (10, 17)]) == \
         [cue_filter.candidates("shelling."), cue_filter.candidates("clashes")]
+
+
+def test_patterns_tried_only_where_their_first_literals_occur_find_what_finditer_finds(reference):
+    """The cue and count patterns whose matches begin with a few strings are tried only where the article scan
+    found those: on every FA-KES sentence (and a few with other digits and quotes) the matches are finditer's."""
+    patterns = [cue["regex"] for cue in reference.cues["cues"]] + list(casualties.COUNT_PATTERNS)
+    scanner = Prefilter(patterns, casualties.QUOTES)
+    assert len(scanner.anchored) >= 20
+    bodies = [row["article_content"] for row in csv.DictReader(io.StringIO(FAKES.read_text(encoding="utf-8")))]
+    bodies += ["\u0663 civilians were killed. At least 12\u00a0were killed and \u0661\u0662 wounded in clashes.",
+               'Rebels "captured" the town; 30 "terrorists" were killed.', "killed", "shelling killed 3 and 4"]
+    tried = found = 0
+    for body in bodies:
+        folded = fold(body)
+        count_text = casualties.count_text(folded)
+        spans = [(s.start, s.end) for s in split_sentences(body)]
+        for (a, b), scan in zip(spans, scanner.scan_by_span(count_text, spans)):
+            assert set(scan) == scanner.candidates(count_text[a:b])
+            for index, starts in scan.items():
+                if starts is None:
+                    continue
+                text = (folded if index < len(patterns) - 3 else count_text)[a:b]
+                expected = [(m.span(), m.groups()) for m in patterns[index].finditer(text)]
+                assert [(m.span(), m.groups()) for m in matches(patterns[index], text, starts)] == expected, text
+                tried += 1
+                found += len(expected)
+    assert tried > 5_000 and found > 2_000, (tried, found)
 
 
 def test_one_scan_of_an_article_gives_each_sentence_its_own_entity_hits(reference):
