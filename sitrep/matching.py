@@ -78,7 +78,7 @@ class MatcherSet:
         """[self.find_each(text[a:b], folded[a:b]) for a, b in spans] from one scan of an article: a hit counts
         for the span (sorted, not overlapping) that holds it whole, its edges word boundaries as the text's are."""
         found: list[list[list[Hit]]] = [[[] for _ in self.matchers] for _ in spans]
-        for n, start, end, (word_first, word_last, keys) in hits_by_span(self._aliases.hits(folded), spans):
+        for n, start, end, (word_first, word_last, keys) in hits_by_span(self._aliases, folded, spans):
             low, high = spans[n]
             if word_first and start > low and ((c := folded[start - 1]).isalnum() or c == "_"):
                 continue
@@ -101,7 +101,7 @@ class MatcherSet:
 def _whole_words_leftmost_by_span(aliases: Dictionary, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
     """[_whole_words_leftmost(aliases, text[a:b]) for a, b in spans], from one scan of `text`."""
     found: list[list[tuple]] = [[] for _ in spans]
-    for n, start, end, key in hits_by_span(aliases.hits(text), spans):
+    for n, start, end, key in hits_by_span(aliases, text, spans):
         low, high = spans[n]
         if (start == low or not _is_word_char(text[start - 1])) and (end == high or not _is_word_char(text[end])):
             found[n].append((start - low, start - end, key))

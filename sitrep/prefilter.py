@@ -298,28 +298,36 @@ class Dictionary(Generic[V]):
         return len(self._values)
 
     def hits(self, text: str) -> list[tuple[int, int, V]]:
+        values = self._values
+        return [(start, end, values[index]) for index, start, end in self.indexed_hits(text)]
+
+    def indexed_hits(self, text: str) -> list[tuple[int, int, int]]:
+        """hits(text) as (index of the string in `entries`, start, end): no tuple built per hit (see `values`)."""
         if self._automaton is None:
             return []
-        values = self._values
-        return [(start, end, values[index])
-                for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True)]
+        return self._automaton.find_matches_as_indexes(text, overlapping=True)
+
+    @property
+    def values(self) -> list[V]:
+        return self._values
 
     def occurs_in(self, text: str) -> bool:
         return self._automaton is not None and bool(self._automaton.find_matches_as_indexes(text))
 
 
-def hits_by_span(hits: list[tuple[int, int, V]], spans: list[tuple[int, int]]) -> list[tuple[int, int, int, V]]:
-    """(span index, start, end, value) of each hit (Dictionary.hits) that lies wholly inside one of `spans`
-    (sorted, not overlapping). Hits come in order of their ends, so the span is found by walking forward."""
+def hits_by_span(dictionary: Dictionary[V], text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, int, V]]:
+    """(span index, start, end, value) of each of the dictionary's hits in `text` that lies wholly inside one of
+    `spans` (sorted, not overlapping). Hits come in order of their ends, so the span is found by walking forward."""
     found: list[tuple[int, int, int, V]] = []
+    values = dictionary.values
     n, count = 0, len(spans)
-    for start, end, value in hits:
+    for index, start, end in dictionary.indexed_hits(text):
         while n < count and spans[n][1] < end:
             n += 1
         if n == count:
             break
         if start >= spans[n][0]:
-            found.append((n, start, end, value))
+            found.append((n, start, end, values[index]))
     return found
 
 
@@ -379,23 +387,56 @@ class Prefilter:
         """[candidates(text[start:end]) for start, end in spans], from one scan of `text`: an article's sentences
         (`spans` sorted and not overlapping) in one pass instead of one per sentence."""
         found = [set(self.always) for _ in spans]
-        for n, _, _, indices in hits_by_span(self._literals.hits(text), spans):
+        for n, _, _, indices in hits_by_span(self._literals, text, spans):
             found[n].update(indices)
         return found
 
     def scan_by_span(self, text: str, spans: list[tuple[int, int]]) -> list[dict[int, list[int] | None]]:
         """Per span, its candidates (as candidates_by_span) with where each may match: for an anchored pattern the
         positions (in the span, in order) where one of its first literals occurs, for the others None."""
-        required: list[set[int]] = [set(self.always) for _ in spans]
-        starts: list[dict[int, set[int]]] = [{} for _ in spans]
-        for n, start, _, (needed_by, begins) in hits_by_span(self._scan.hits(text), spans):
+        count = len(spans)
+        required: list[set[int] | None] = [None] * count  # most sentences need none of the patterns
+        starts: list[dict[int, list[int]] | None] = [None] * count
+        n = 0
+        values = self._scan.values
+        for value, start, end in self._scan.indexed_hits(text):  # in order of their ends
+            needed_by, begins = values[value]
+            while n < count and spans[n][1] < end:
+                n += 1
+            if n == count:
+                break
+            low = spans[n][0]
+            if start < low:
+                continue
             if needed_by:
-                required[n].update(needed_by)
-            for index in begins:
-                starts[n].setdefault(index, set()).add(start - spans[n][0])
-        anchored = self.anchored
-        return [{index: (sorted(found.get(index, ())) if index in anchored else None) for index in candidates}
-                for candidates, found in zip(required, starts)]
+                if (needed := required[n]) is None:
+                    required[n] = set(needed_by)
+                else:
+                    needed.update(needed_by)
+            if begins:
+                if (positions := starts[n]) is None:
+                    positions = starts[n] = {}
+                for index in begins:
+                    if index in positions:
+                        positions[index].append(start - low)
+                    else:
+                        positions[index] = [start - low]
+        result: list[dict[int, list[int] | None]] = []
+        for needed, positions in zip(required, starts):
+            if needed is None and not self.always:
+                result.append({})
+                continue
+            candidates = self.always if needed is None else needed | self.always
+            scan: dict[int, list[int] | None] = {}
+            for index in candidates:
+                if index not in self.anchored:
+                    scan[index] = None
+                elif positions is None or index not in positions:
+                    scan[index] = []
+                else:  # one pattern's first literals are none the prefix of another: no position comes twice
+                    scan[index] = sorted(positions[index])
+            result.append(scan)
+        return result
 
 
 @lru_cache(maxsize=64)
