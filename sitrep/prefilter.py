@@ -197,6 +197,8 @@ def _starts_of_sequence(items, flags: int) -> frozenset[str] | None:
     op, av = item
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero width: the next item starts the match
         return _starts_of_sequence(rest, flags)
+    if op is C.SUBPATTERN and (av[1] | av[2]) & re.IGNORECASE:  # "(?i:...)": its strings would be other cases too
+        return None
     exact = _exact_for_start(item, flags)
     if exact is not None:
         tail = _starts_of_sequence(rest, flags)
@@ -229,7 +231,9 @@ def _exact_for_start(item, flags: int) -> frozenset[str] | None:
 def first_literals(pattern: re.Pattern) -> frozenset[str] | None:
     """Strings one of which every match of `pattern` begins with (none the prefix of another); None when that
     is not known, or the pattern may match an empty string. A case-sensitive reading: for patterns run on text
-    as they spell it."""
+    as they spell it (None for a case-insensitive one)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
     starts = _starts_of_sequence(list(_parser.parse(pattern.pattern, pattern.flags)), pattern.flags)
     if not starts or "" in starts:
         return None

@@ -65,6 +65,8 @@ def test_first_characters(pattern, expected):
     (r"(?:the )?death of|killing", {"the death of", "death of", "killing"}),
     (r"\w+ killed", None),
     (r"(?:a|b)?", None),                               # may match the empty string
+    (r"(?i)killed", None),                             # case-insensitive: other strings begin its matches
+    (r"x?(?i:killed)", None),
 ])
 def test_first_literals(pattern, expected):
     assert first_literals(re.compile(pattern, re.ASCII)) == (None if expected is None else frozenset(expected))
