@@ -77,9 +77,17 @@ def run_pipeline(articles: Path, workdir: Path) -> tuple[dict[str, pl.DataFrame]
         raise PipelineFailed("; ".join(notes) or str(err)) from err
 
 
+# Rows in a fixed order: scoring pairs events greedily in the order it gets them, and a table scan's order varies
+# from run to run (two events of one cue, at two places, share their sentence and offset).
+ORDER = {"raw_articles": "article_id", "rejected_inputs": "source_file, row_ref, reason",
+         "fact_events": "article_id, sentence_idx, char_start, event_id",
+         "fact_casualty_claims": "article_id, sentence_idx, char_start, claim_id",
+         "fact_control_changes": "article_id, sentence_idx, char_start, change_id"}
+
+
 def read_tables(path: Path) -> dict[str, pl.DataFrame]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return {t: con.execute(f'SELECT * FROM "{t}"').pl() for t in TABLES}
+        return {t: con.sql(f'SELECT * FROM "{t}" ORDER BY {ORDER[t]}').pl() for t in TABLES}
 
 
 def rejection_notes(tables: dict[str, pl.DataFrame]) -> list[str]:
@@ -139,7 +147,7 @@ def acled_set(shared: Path, ref, limit: int | None, workdir: Path) -> dict:
     ingested = [d for d in docs if d["id"] in article_of]
     events_by_doc: dict[str, list[dict]] = {}
     doc_of = {a: d for d, a in article_of.items()}
-    for event in tables["fact_events"].sort("article_id", "sentence_idx", "char_start").to_dicts():
+    for event in tables["fact_events"].sort("article_id", "sentence_idx", "char_start", "event_id").to_dicts():
         events_by_doc.setdefault(doc_of.get(event["article_id"]), []).append(event)
     result = ev.score_acled(ingested, events_by_doc, ref)
     dates_agree = sum(d["date_forms_agree"] for d in docs)

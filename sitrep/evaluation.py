@@ -284,7 +284,7 @@ def score_seed(gold: dict, events: pl.DataFrame, claims: pl.DataFrame, changes: 
                ref: Reference) -> dict:
     """Score one article's extracted rows (already filtered to that article) against its gold coding."""
     coding = GoldCoding(gold, ref)
-    rows = events.sort("sentence_idx", "char_start").to_dicts() if events.height else []
+    rows = events.sort("sentence_idx", "char_start", "event_id").to_dicts() if events.height else []
     pairs = match_seed_events(rows, coding)
     matched_gold = {g: x for g, x in pairs}
     matched_rows = {x for _, x in pairs}

@@ -377,3 +377,23 @@ def test_acled_neighbourhood_and_facility_names_accept_the_specific_place():
     assert not ev.same_acled_place("Damascus", "Damascus - Al-Midan")
     assert ev.names_place("Shells fell on the al-Midan neighbourhood.", "Damascus - Al-Midan")
     assert not ev.names_place("Warplanes struck Zan village.", "Saraqab")
+
+
+def test_eval_reads_the_tables_in_a_fixed_order(tmp_path):
+    """Scoring pairs events greedily in the order it gets them: two events of one cue share article, sentence and
+    offset, so the scan's order would change the scores from run to run; the event id breaks the tie."""
+    import duckdb
+    spec = importlib.util.spec_from_file_location("eval_script", PROJECT / "scripts" / "eval.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE raw_articles AS SELECT 'a' AS article_id")
+        con.execute("CREATE TABLE rejected_inputs AS SELECT 'f' AS source_file, 'row 1' AS row_ref, 'x' AS reason")
+        for table, key in (("fact_events", "event_id"), ("fact_casualty_claims", "claim_id"),
+                           ("fact_control_changes", "change_id")):
+            con.execute(f"CREATE TABLE {table} (article_id VARCHAR, sentence_idx INT, char_start INT, {key} VARCHAR)")
+            con.execute(f"INSERT INTO {table} VALUES ('b', 0, 5, 'z'), ('a', 2, 1, 'y'), ('b', 0, 5, 'c'), ('a', 0, 9, 'q')")
+    tables = script.read_tables(path)
+    assert tables["fact_events"]["event_id"].to_list() == ["q", "y", "c", "z"]
+    assert tables["fact_control_changes"]["change_id"].to_list() == ["q", "y", "c", "z"]
