@@ -79,6 +79,7 @@ class Source:
     kind: str
     reliability_rank: int
     aliases: tuple[str, ...]
+    case_sensitive_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,8 @@ class Reference:
         return self._once("source_matcher", self._build_source_matcher)
 
     def _build_source_matcher(self) -> AliasMatcher:
-        return AliasMatcher((alias, s.source_id) for s in self.sources.values() for alias in (s.name, *s.aliases))
+        return AliasMatcher(((alias, s.source_id) for s in self.sources.values() for alias in (s.name, *s.aliases)),
+                            ((alias, s.source_id) for s in self.sources.values() for alias in s.case_sensitive_aliases))
 
     @property
     def admin1_matcher(self) -> AliasMatcher:
@@ -262,7 +264,8 @@ def _read_reference(directory: Path, version: str) -> Reference:
             aliases=tuple(row.get("aliases") or ()),
             case_sensitive_aliases=tuple(row.get("case_sensitive_aliases") or ()))
     sources = {row["source_id"]: Source(row["source_id"], row["name"], row["kind"], int(row["reliability_rank"]),
-                                        tuple(row.get("aliases") or ())) for row in sources_doc["sources"]}
+                                        tuple(row.get("aliases") or ()), tuple(row.get("case_sensitive_aliases") or ()))
+               for row in sources_doc["sources"]}
     places = {}
     with open(directory / "gazetteer.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):

@@ -303,3 +303,12 @@ def test_spans_point_into_the_body(extract):
         assert text[row["char_start"]:row["char_end"]] == row["notes"]
     for claim in result.claims:
         assert text[claim["char_start"]:claim["char_end"]].lower() == "three"
+
+
+def test_a_source_known_by_its_capitals_alone_is_the_claim_source(extract):
+    """sources.yaml lists acronyms that are also English words ("WHO", "UN") as case-sensitive aliases."""
+    result = extract("Air strikes killed 12 civilians in Saraqeb on Monday, WHO said. "
+                     "Who carried out the strikes was not known, the UN said.")
+    assert [(c["source_id"], c["killed"]) for c in result.claims] == [("who", 12)]
+    sources = [(m[5], m[7]) for m in result.mentions if m[6] == "source"]  # (surface, resolved_id)
+    assert sources == [("WHO", "who"), ("UN", "un")]
