@@ -27,12 +27,74 @@ REFERENCE_FILES = ("actors.yaml", "sources.yaml", "gazetteer.csv", "place_aliase
                    "event_cues.yaml", "casualty_rules.yaml")
 
 
+class ReferenceDataError(ValueError):
+    """A reference file holds what the loader cannot use; the message names the file, the row and the field.
+    (A new theater is new data: its mistakes must read as such, not as a TypeError deep in the extraction.)"""
+
+
 def _date(value) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+_KINDS = {"text": "a string", "texts": "a list of strings", "whole": "a whole number", "flag": "true or false",
+          "day": "an ISO date (YYYY-MM-DD) or empty"}
+
+
+def _text(row: dict, key: str, where: str) -> str:
+    value = row.get(key)
+    if not isinstance(value, str) or not value:
+        raise ReferenceDataError(f"{where}: {key} is missing" if value in (None, "") else
+                                 f"{where}: {key} must be {_KINDS['text']}, not {value!r}")
+    return value
+
+
+def _maybe_text(row: dict, key: str, where: str) -> str | None:
+    return None if row.get(key) in (None, "") else _text(row, key, where)
+
+
+def _texts(row: dict, key: str, where: str) -> tuple[str, ...]:
+    values = row.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ReferenceDataError(f"{where}: {key} must be {_KINDS['texts']}, not {values!r}")
+    return tuple(values)
+
+
+def _whole(row: dict, key: str, where: str) -> int:
+    value = row.get(key)
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
+        raise ReferenceDataError(f"{where}: {key} is missing" if value is None else
+                                 f"{where}: {key} must be {_KINDS['whole']}, not {value!r}")
+    return int(value)
+
+
+def _flag(row: dict, key: str, where: str) -> bool:
+    value = row.get(key, False)
+    if not isinstance(value, bool):
+        raise ReferenceDataError(f"{where}: {key} must be {_KINDS['flag']}, not {value!r}")
+    return value
+
+
+def _day(row: dict, key: str, where: str) -> dt.date | None:
+    try:
+        return _date(row.get(key))
+    except (TypeError, ValueError):
+        raise ReferenceDataError(f"{where}: {key} must be {_KINDS['day']}, not {row.get(key)!r}") from None
+
+
+def _number(row: dict, key: str, where: str, required: bool = False) -> float | None:
+    """A CSV cell: a number, or (unless required) empty."""
+    value = (row.get(key) or "").strip()
+    if not value and required:
+        raise ReferenceDataError(f"{where}: {key} is missing")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        raise ReferenceDataError(f"{where}: {key} must be a number{'' if required else ' or empty'}, "
+                                 f"not {value!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,44 +315,71 @@ def _read_reference(directory: Path, version: str) -> Reference:
     actors_doc = _yaml(directory / "actors.yaml")
     sources_doc = _yaml(directory / "sources.yaml")
     actors = {}
-    for row in actors_doc["actors"]:
-        periods = tuple(Period(p["side"], p.get("bloc"), _date(p.get("valid_from")), _date(p.get("valid_to")))
-                        for p in row.get("periods") or [])
-        actors[row["actor_id"]] = Actor(
-            actor_id=row["actor_id"], name=row["name"], actor_type=row["actor_type"],
-            inter_code=int(row["inter_code"]), generic=bool(row.get("generic", False)),
-            valid_from=_date(row.get("valid_from")), valid_to=_date(row.get("valid_to")),
-            successor=row.get("successor"), periods=periods,
-            aliases=tuple(row.get("aliases") or ()),
-            case_sensitive_aliases=tuple(row.get("case_sensitive_aliases") or ()))
-    sources = {row["source_id"]: Source(row["source_id"], row["name"], row["kind"], int(row["reliability_rank"]),
-                                        tuple(row.get("aliases") or ()), tuple(row.get("case_sensitive_aliases") or ()))
-               for row in sources_doc["sources"]}
+    for n, row in enumerate(_rows(actors_doc, "actors", "actors.yaml"), 1):
+        where = f"actors.yaml, actor {row.get('actor_id') or f'#{n}'}"
+        periods = []
+        for p in row.get("periods") or []:
+            if not isinstance(p, dict):
+                raise ReferenceDataError(f"{where}: each period must be a mapping (side, bloc, valid_from, valid_to)")
+            periods.append(Period(_text(p, "side", f"{where}, period"), _maybe_text(p, "bloc", f"{where}, period"),
+                                  _day(p, "valid_from", f"{where}, period"), _day(p, "valid_to", f"{where}, period")))
+        if not periods:
+            raise ReferenceDataError(f"{where}: periods is missing (at least one side, with its dates)")
+        actor_id = _text(row, "actor_id", where)
+        actors[actor_id] = Actor(
+            actor_id=actor_id, name=_text(row, "name", where), actor_type=_text(row, "actor_type", where),
+            inter_code=_whole(row, "inter_code", where), generic=_flag(row, "generic", where),
+            valid_from=_day(row, "valid_from", where), valid_to=_day(row, "valid_to", where),
+            successor=_maybe_text(row, "successor", where), periods=tuple(periods),
+            aliases=_texts(row, "aliases", where), case_sensitive_aliases=_texts(row, "case_sensitive_aliases", where))
+    sources = {}
+    for n, row in enumerate(_rows(sources_doc, "sources", "sources.yaml"), 1):
+        where = f"sources.yaml, source {row.get('source_id') or f'#{n}'}"
+        source_id = _text(row, "source_id", where)
+        sources[source_id] = Source(source_id, _text(row, "name", where), _text(row, "kind", where),
+                                    _whole(row, "reliability_rank", where), _texts(row, "aliases", where),
+                                    _texts(row, "case_sensitive_aliases", where))
     places = {}
     with open(directory / "gazetteer.csv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
+        for line, row in enumerate(csv.DictReader(handle), 2):
+            where = f"gazetteer.csv, line {line}"
             places[row["place_id"]] = Place(
-                row["place_id"], row["name"], row["feature"], row["admin1"] or None, row["admin2"] or None,
-                float(row["latitude"]) if row["latitude"] else None,
-                float(row["longitude"]) if row["longitude"] else None,
-                int(float(row["population"] or 0)))
+                _text(row, "place_id", where), _text(row, "name", where), _text(row, "feature", where),
+                row["admin1"] or None, row["admin2"] or None, _number(row, "latitude", where),
+                _number(row, "longitude", where), int(_number(row, "population", where) or 0))
     with open(directory / "place_aliases.csv", encoding="utf-8", newline="") as handle:
         aliases = [(row["place_id"], row["alias"]) for row in csv.DictReader(handle)]
     aliases += [(p.place_id, p.name) for p in places.values()]
     admin1 = {}
     with open(directory / "admin1.csv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            admin1[row["admin1"]] = {"pcode": row["admin1_pcode"], "latitude": float(row["latitude"]),
-                                     "longitude": float(row["longitude"]),
+        for line, row in enumerate(csv.DictReader(handle), 2):
+            where = f"admin1.csv, line {line}"
+            admin1[row["admin1"]] = {"pcode": row["admin1_pcode"], "latitude": _number(row, "latitude", where, True),
+                                     "longitude": _number(row, "longitude", where, True),
                                      "aliases": [a for a in (row.get("aliases") or "").split("|") if a]}
     cues = _yaml(directory / "event_cues.yaml")
-    for cue in cues["cues"]:
-        cue["regex"] = with_first_characters(re.compile(lowercase_pattern(cue["pattern"])))
+    for n, cue in enumerate(_rows(cues, "cues", "event_cues.yaml"), 1):
+        where = f"event_cues.yaml, cue #{n} ({cue.get('kind')})"
+        cue["regex"] = with_first_characters(_compiled(lowercase_pattern(_text(cue, "pattern", where)), 0, where))
     for key in ("irrealis_before", "not_an_event_before", "background", "partial_extent", "near_place", "chemical_agents",
                 "nonviolent_transfer"):
-        cues[key + "_re"] = re.compile(cues[key], re.IGNORECASE)
+        cues[key + "_re"] = _compiled(_text(cues, key, "event_cues.yaml"), re.IGNORECASE, f"event_cues.yaml, {key}")
     rules = _yaml(directory / "casualty_rules.yaml")
     return Reference(actors, sources, places, aliases, admin1, cues, rules, version=version)
+
+
+def _rows(doc, key: str, name: str) -> list[dict]:
+    rows = doc.get(key) if isinstance(doc, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ReferenceDataError(f"{name}: {key} must be a list of mappings")
+    return rows
+
+
+def _compiled(pattern: str, flags: int, where: str) -> re.Pattern:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as err:
+        raise ReferenceDataError(f"{where}: the pattern does not compile: {err}") from None
 
 
 def reference_version(directory: Path | None = None) -> str:
