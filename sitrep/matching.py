@@ -42,12 +42,11 @@ class AliasMatcher:
             folded = re.sub(r"\s+", " ", fold(alias).strip())
             if len(folded) >= 2:
                 self.folded_aliases[folded] = key
-        self._case_sensitive = {alias: key for alias, key in case_sensitive}
-        for alias in self._case_sensitive:
+        # the verbatim aliases ("IS", "HTS"), found in the unfolded text as whole words
+        self.case_sensitive: dict[str, str] = {alias: key for alias, key in case_sensitive}
+        for alias in self.case_sensitive:
             if not (_is_word_char(alias[0]) and _is_word_char(alias[-1])):
                 raise ValueError(f"a case-sensitive alias must begin and end with a letter or digit: {alias!r}")
-        # the verbatim aliases ("IS", "HTS"): one scan of the unfolded text
-        self.case_sensitive_aliases = Dictionary(dict(self._case_sensitive))
         self._alone: MatcherSet | None = None
 
     def find(self, text: str, folded: str | None = None) -> list[Hit]:
@@ -70,6 +69,11 @@ class MatcherSet:
                 owners.setdefault(folded, []).append((index, key))
         self._aliases = Dictionary({folded: (_is_word_char(folded[0]), _is_word_char(folded[-1]), tuple(keys))
                                     for folded, keys in owners.items()})
+        verbatim: dict[str, list[tuple[int, str]]] = {}
+        for index, matcher in enumerate(self.matchers):
+            for alias, key in matcher.case_sensitive.items():
+                verbatim.setdefault(alias, []).append((index, key))
+        self._verbatim = Dictionary({alias: tuple(keys) for alias, keys in verbatim.items()})  # one scan for all
 
     def find_each(self, text: str, folded: str) -> list[list[Hit]]:
         return self.find_each_by_span(text, folded, [(0, len(text))])[0]
@@ -87,9 +91,9 @@ class MatcherSet:
             hit_start, hit_end, surface = start - low, end - low, text[start:end]
             for index, key in keys:
                 found[n][index].append(Hit(hit_start, hit_end, surface, key))
-        for index, matcher in enumerate(self.matchers):
-            if len(matcher.case_sensitive_aliases):
-                for n, hits in enumerate(_whole_words_leftmost_by_span(matcher.case_sensitive_aliases, text, spans)):
+        if len(self._verbatim):
+            for n, per_matcher in _whole_words_leftmost_by_span(self._verbatim, text, spans, len(self.matchers)).items():
+                for index, hits in enumerate(per_matcher):
                     found[n][index] += hits
         for per_matcher in found:
             for index, hits in enumerate(per_matcher):
@@ -98,28 +102,32 @@ class MatcherSet:
         return found
 
 
-def _whole_words_leftmost_by_span(aliases: Dictionary, text: str, spans: list[tuple[int, int]]) -> list[list[Hit]]:
-    """[_whole_words_leftmost(aliases, text[a:b]) for a, b in spans], from one scan of `text`."""
-    found: list[list[tuple]] = [[] for _ in spans]
-    for n, start, end, key in hits_by_span(aliases, text, spans):
+def _whole_words_leftmost_by_span(aliases: Dictionary[tuple[tuple[int, str], ...]], text: str,
+                                  spans: list[tuple[int, int]], matchers: int) -> dict[int, list[list[Hit]]]:
+    """For each span with any, per matcher, the whole-word matches of its verbatim aliases (`aliases`: alias ->
+    (matcher, key) pairs), scanned as a regex \\b(alias|...)\\b with the longest alias first would: at each
+    position the longest whole word, then on after its end. One scan of `text` for every span and matcher."""
+    found: dict[int, list[list[tuple[int, int, str]]]] = {}
+    for n, start, end, owners in hits_by_span(aliases, text, spans):
         low, high = spans[n]
         if (start == low or not _is_word_char(text[start - 1])) and (end == high or not _is_word_char(text[end])):
-            found[n].append((start - low, start - end, key))
-    result = []
-    for (low, _), candidates in zip(spans, found):
-        hits, reached = [], 0
-        for start, negative_length, key in sorted(candidates):
-            if start >= reached:
-                reached = start - negative_length
-                hits.append(Hit(start, reached, text[low + start:low + reached], key))
-        result.append(hits)
+            if (per_matcher := found.get(n)) is None:
+                per_matcher = found[n] = [[] for _ in range(matchers)]
+            for index, key in owners:
+                per_matcher[index].append((start - low, start - end, key))
+    result: dict[int, list[list[Hit]]] = {}
+    for n, per_matcher in found.items():
+        low = spans[n][0]
+        chosen = []
+        for candidates in per_matcher:
+            hits, reached = [], 0
+            for start, negative_length, key in sorted(candidates):
+                if start >= reached:
+                    reached = start - negative_length
+                    hits.append(Hit(start, reached, text[low + start:low + reached], key))
+            chosen.append(hits)
+        result[n] = chosen
     return result
-
-
-def _whole_words_leftmost(aliases: Dictionary, text: str) -> list[Hit]:
-    """Whole-word matches, scanned as a regex \\b(alias|...)\\b with the longest alias first would: at each
-    position the longest whole word, then on after its end."""
-    return _whole_words_leftmost_by_span(aliases, text, [(0, len(text))])[0]
 
 
 def fold_for_matching(text: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from sitrep import casualties, dates
 from sitrep import extract
 from sitrep import text as text_module
-from sitrep.matching import _whole_words_leftmost, fold_for_matching
+from sitrep.matching import AliasMatcher, fold_for_matching
 from sitrep.prefilter import (Gate, Prefilter, first_characters, first_literals, lowercase_pattern, matches,
                               required_literals, with_first_characters)
 from sitrep.text import fold, split_sentences
@@ -156,12 +156,13 @@ def test_a_gate_reads_the_text_case_insensitively_and_lets_non_ascii_folds_throu
 def test_verbatim_aliases_are_found_where_the_whole_word_regex_finds_them(reference, fakes_texts):
     """The actor registry's case-sensitive aliases ("IS", "HTS") are scanned with Aho-Corasick; the hits
     must be those of the regex \\b(longest|...|shortest)\\b they replaced."""
-    aliases = reference.actor_matcher._case_sensitive
+    aliases = reference.actor_matcher.case_sensitive
+    verbatim_only = AliasMatcher((), aliases.items())
     regex = re.compile(r"\b(" + "|".join(sorted(map(re.escape, aliases), key=len, reverse=True)) + r")\b")
     texts = fakes_texts + ["IS fighters and HTS, ISIS and IS-held areas: IS group IS_ HTSIS", "IS"]
     found = 0
     for text in texts:
-        hits = _whole_words_leftmost(reference.actor_matcher.case_sensitive_aliases, text)
+        hits = verbatim_only.find(text)
         expected = [(m.start(), m.end(), aliases[m.group()]) for m in regex.finditer(text)]
         assert [(h.start, h.end, h.key) for h in hits] == expected, text
         found += len(hits)
