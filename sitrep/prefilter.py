@@ -387,17 +387,10 @@ class Prefilter:
         found.update(*[indices for _, _, indices in self._literals.hits(text)])
         return found
 
-    def candidates_by_span(self, text: str, spans: list[tuple[int, int]]) -> list[set[int]]:
-        """[candidates(text[start:end]) for start, end in spans], from one scan of `text`: an article's sentences
-        (`spans` sorted and not overlapping) in one pass instead of one per sentence."""
-        found = [set(self.always) for _ in spans]
-        for n, _, _, indices in hits_by_span(self._literals, text, spans):
-            found[n].update(indices)
-        return found
-
     def scan_by_span(self, text: str, spans: list[tuple[int, int]]) -> list[dict[int, list[int] | None]]:
-        """Per span, its candidates (as candidates_by_span) with where each may match: for an anchored pattern the
-        positions (in the span, in order) where one of its first literals occurs, for the others None."""
+        """Per span (an article's sentences: sorted, not overlapping), from one scan of `text`, the patterns that
+        may match it (`candidates` of the span's text) with where: for an anchored pattern the positions (in the
+        span, in order) where one of its first literals occurs, for the others None."""
         count = len(spans)
         required: list[set[int] | None] = [None] * count  # most sentences need none of the patterns
         starts: list[dict[int, list[int]] | None] = [None] * count
