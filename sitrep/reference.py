@@ -40,15 +40,11 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-_KINDS = {"text": "a string", "texts": "a list of strings", "whole": "a whole number", "flag": "true or false",
-          "day": "an ISO date (YYYY-MM-DD) or empty"}
-
-
 def _text(row: dict, key: str, where: str) -> str:
     value = row.get(key)
     if not isinstance(value, str) or not value:
         raise ReferenceDataError(f"{where}: {key} is missing" if value in (None, "") else
-                                 f"{where}: {key} must be {_KINDS['text']}, not {value!r}")
+                                 f"{where}: {key} must be a string, not {value!r}")
     return value
 
 
@@ -59,7 +55,7 @@ def _maybe_text(row: dict, key: str, where: str) -> str | None:
 def _texts(row: dict, key: str, where: str) -> tuple[str, ...]:
     values = row.get(key) or []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise ReferenceDataError(f"{where}: {key} must be {_KINDS['texts']}, not {values!r}")
+        raise ReferenceDataError(f"{where}: {key} must be a list of strings, not {values!r}")
     return tuple(values)
 
 
@@ -67,14 +63,14 @@ def _whole(row: dict, key: str, where: str) -> int:
     value = row.get(key)
     if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
         raise ReferenceDataError(f"{where}: {key} is missing" if value is None else
-                                 f"{where}: {key} must be {_KINDS['whole']}, not {value!r}")
+                                 f"{where}: {key} must be a whole number, not {value!r}")
     return int(value)
 
 
 def _flag(row: dict, key: str, where: str) -> bool:
     value = row.get(key, False)
     if not isinstance(value, bool):
-        raise ReferenceDataError(f"{where}: {key} must be {_KINDS['flag']}, not {value!r}")
+        raise ReferenceDataError(f"{where}: {key} must be true or false, not {value!r}")
     return value
 
 
@@ -82,7 +78,7 @@ def _day(row: dict, key: str, where: str) -> dt.date | None:
     try:
         return _date(row.get(key))
     except (TypeError, ValueError):
-        raise ReferenceDataError(f"{where}: {key} must be {_KINDS['day']}, not {row.get(key)!r}") from None
+        raise ReferenceDataError(f"{where}: {key} must be an ISO date (YYYY-MM-DD) or empty, not {row.get(key)!r}") from None
 
 
 def _number(row: dict, key: str, where: str, required: bool = False) -> float | None:
