@@ -376,8 +376,10 @@ class Prefilter:
                 continue
             for literal in literals:
                 owners.setdefault(literal, set()).add(index)
+        # `candidates` (a sentence at a time, for the dates) scans for the required strings alone: the first
+        # literals would only add hits it does not use
         self._literals = Dictionary({literal: frozenset(indices) for literal, indices in owners.items()})
-        # one scan for both: a string's required-by and begins patterns
+        # one scan of an article for both: a string's required-by and begins patterns
         self._scan = Dictionary({literal: (frozenset(owners.get(literal, ())), frozenset(starters.get(literal, ())))
                                  for literal in {*owners, *starters}})
 
@@ -396,6 +398,7 @@ class Prefilter:
         starts: list[dict[int, list[int]] | None] = [None] * count
         n = 0
         values = self._scan.values
+        # hits_by_span's walk, inlined: its tuple per hit cost 5 us an article here (0.5% of extraction)
         for value, start, end in self._scan.indexed_hits(text):  # in order of their ends
             needed_by, begins = values[value]
             while n < count and spans[n][1] < end:
